@@ -1,0 +1,65 @@
+/**
+ * Dates and times. Business dates are calendar days in America/Bogota, which has kept UTC-5 with
+ * no daylight saving since 1993, so a fixed offset is exact and much faster than Intl.
+ */
+const BOGOTA_OFFSET_MS = -5 * 60 * 60 * 1000;
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A time value as epoch milliseconds, or `undefined` when it cannot be read.
+ * Numbers below 1e11 are taken as epoch seconds (a ms value that small would be before 1973).
+ */
+export function toEpochMs(value: unknown): number | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value <= 0) return undefined;
+    return value < 1e11 ? value * 1000 : value;
+  }
+  if (typeof value === 'bigint') return toEpochMs(Number(value));
+  if (typeof value === 'string') {
+    const s = value.trim();
+    if (!s) return undefined;
+    if (/^\d+(\.\d+)?$/.test(s)) return toEpochMs(Number(s));
+    // Accept ISO 8601 date-times; a bare date is midnight UTC. Reject anything Date would guess at.
+    if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(s)) return undefined;
+    const iso = s.length > 10 && !/(Z|[+-]\d{2}:?\d{2})$/.test(s) ? `${s.replace(' ', 'T')}Z` : s.replace(' ', 'T');
+    const ms = Date.parse(iso);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  return undefined;
+}
+
+/** The calendar day (`YYYY-MM-DD`) in Bogotá of an epoch-ms instant. */
+export function bogotaDay(ms: number): string {
+  return new Date(ms + BOGOTA_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** Today's date in Bogotá. */
+export function todayInBogota(now: Date = new Date()): string {
+  return bogotaDay(now.getTime());
+}
+
+/** `YYYY-MM-DD HH:MM:SS` in UTC (the tokens CSV's `create_date`). */
+export function formatUtcSeconds(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
+
+/** ISO 8601 in UTC without milliseconds when they are zero. */
+export function formatIsoUtc(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso;
+}
+
+/** `YYYYMMDD` from `YYYY-MM-DD`. */
+export function compactDay(day: string): string {
+  return day.replaceAll('-', '');
+}
+
+export function isIsoDay(s: string): boolean {
+  return ISO_DAY.test(s);
+}
+
+/** Inclusive window of Bogotá calendar days; `end` undefined means open. */
+export function inDayWindow(day: string, start: string, end?: string): boolean {
+  return day >= start && (end === undefined || day <= end);
+}
