@@ -13,3 +13,4 @@ export * from './query-engine';
 export * from './s3-store';
 export * from './summary';
 export * from './tokenizer';
+export * from './memory';
