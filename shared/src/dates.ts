@@ -21,6 +21,11 @@ export function toEpochMs(value: unknown): number | undefined {
     if (/^\d+(\.\d+)?$/.test(s)) return toEpochMs(Number(s));
     // Accept ISO 8601 date-times; a bare date is midnight UTC. Reject anything Date would guess at.
     if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(s)) return undefined;
+    const y = Number(s.slice(0, 4));
+    const mo = Number(s.slice(5, 7));
+    const d = Number(s.slice(8, 10));
+    const check = new Date(Date.UTC(y, mo - 1, d));
+    if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return undefined;
     const iso = s.length > 10 && !/(Z|[+-]\d{2}:?\d{2})$/.test(s) ? `${s.replace(' ', 'T')}Z` : s.replace(' ', 'T');
     const ms = Date.parse(iso);
     return Number.isNaN(ms) ? undefined : ms;

@@ -1,0 +1,130 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import {
+  MemoryObjectStore,
+  MissingColumnError,
+  ParquetRowWriter,
+  passThroughSink,
+  readCsv,
+  rowsToCsv,
+} from '@catia/shared';
+import { DuckDbEngine } from '@catia/shared/duckdb';
+
+const AWKWARD = [
+  'línea 1\nlínea 2',
+  'dijo "hola"',
+  'a, b, c',
+  'uno | dos',
+  '=SUM(A1)',
+  '+57 300',
+  '-menos',
+  '@usuario',
+  'tab\there',
+  'emoji 🏠✅',
+  '\u200fRTL',
+];
+
+describe('CSV', () => {
+  it('round-trips awkward texts exactly through the reader', async () => {
+    const csv = await rowsToCsv(
+      ['id', 'texto'],
+      AWKWARD.map((t, i) => ({ id: i, texto: t })),
+    );
+    expect(csv.startsWith('id,texto\r\n')).toBe(true);
+    const back: string[] = [];
+    for await (const row of readCsv(Readable.from([csv]), ['id', 'texto'])) back.push(row.texto as string);
+    expect(back).toEqual(AWKWARD);
+  });
+
+  it('fails naming the first missing required column', async () => {
+    const rows = async () => {
+      for await (const _ of readCsv(Readable.from(['a,b\r\n1,2\r\n']), ['a', 'c'])) {
+        // consume
+      }
+    };
+    await expect(rows()).rejects.toThrow(MissingColumnError);
+    await expect(rows()).rejects.toThrow(/"c"/);
+  });
+});
+
+describe('Parquet', () => {
+  it('writes typed columns in row groups that DuckDB reads back identically', async () => {
+    const store = new MemoryObjectStore();
+    const { stream, sink } = passThroughSink();
+    const done = store.write('data.parquet', stream);
+    const w = new ParquetRowWriter(
+      [
+        { name: 'id', type: 'string' },
+        { name: 'dia', type: 'date' },
+        { name: 'n', type: 'int32' },
+        { name: 'big', type: 'int64' },
+        { name: 'costo', type: 'double' },
+        { name: 'lista', type: 'string_list' },
+      ],
+      sink,
+      3,
+    );
+    for (let i = 0; i < AWKWARD.length; i++) {
+      await w.write({
+        id: AWKWARD[i],
+        dia: i % 2 ? '2025-08-19' : null,
+        n: i,
+        big: i * 1e9,
+        costo: i / 7,
+        lista: [AWKWARD[i], 'x'],
+      });
+    }
+    await w.close();
+    await done;
+    const dir = mkdtempSync(join(tmpdir(), 'pq-'));
+    writeFileSync(
+      join(dir, 'data.parquet'),
+      (await store.read('data.parquet')) ? store.objects.get('data.parquet')!.bytes : '',
+    );
+    const db = await DuckDbEngine.create(async () => join(dir, 'data.parquet'));
+    await db.publish('data', 's3://x/data.parquet');
+    const types = Object.fromEntries((await db.execute('DESCRIBE data')).map((r) => [r.column_name, r.column_type]));
+    expect(types).toEqual({
+      id: 'VARCHAR',
+      dia: 'DATE',
+      n: 'INTEGER',
+      big: 'BIGINT',
+      costo: 'DOUBLE',
+      lista: 'VARCHAR[]',
+    });
+    const rows = await db.execute('SELECT id, CAST(dia AS VARCHAR) AS dia, n, costo FROM data ORDER BY n');
+    expect(rows.map((r) => r.id)).toEqual(AWKWARD);
+    expect(rows[1]?.dia).toBe('2025-08-19');
+    expect(rows[0]?.dia).toBeNull();
+    expect(rows[3]?.costo).toBeCloseTo(3 / 7, 12);
+    const unnested = await db.execute(
+      "SELECT count(*)::INTEGER AS c FROM (SELECT unnest(lista) AS v FROM data) WHERE v = 'x'",
+    );
+    expect(unnested[0]?.c).toBe(AWKWARD.length);
+    db.close();
+  });
+
+  it('writes a valid empty file with the full schema', async () => {
+    const store = new MemoryObjectStore();
+    const { stream, sink } = passThroughSink();
+    const done = store.write('e.parquet', stream);
+    const w = new ParquetRowWriter(
+      [
+        { name: 'a', type: 'string' },
+        { name: 'l', type: 'string_list' },
+      ],
+      sink,
+    );
+    await w.close();
+    await done;
+    const dir = mkdtempSync(join(tmpdir(), 'pq-'));
+    writeFileSync(join(dir, 'e.parquet'), store.objects.get('e.parquet')!.bytes);
+    const db = await DuckDbEngine.create(async () => join(dir, 'e.parquet'));
+    await db.publish('e', 's3://x/e.parquet');
+    expect((await db.execute('DESCRIBE e')).map((r) => r.column_name)).toEqual(['a', 'l']);
+    expect(await db.execute('SELECT * FROM e')).toEqual([]);
+    db.close();
+  });
+});

@@ -1,0 +1,51 @@
+import { ConfigError, costUsd, normalizeModelId, PriceTable, usd6 } from '@catia/shared';
+
+describe('price table', () => {
+  const prices = PriceTable.load();
+
+  it('prices Claude 3.5 Sonnet v2 at the extended-access rate from 2025-12-01', () => {
+    expect(prices.rate('anthropic.claude-3-5-sonnet-20241022-v2:0', '2025-11-30')).toMatchObject({
+      input: 3,
+      output: 15,
+    });
+    expect(prices.rate('claude-v3.5-sonnet-v2', '2025-12-01')).toMatchObject({ input: 6, output: 30 });
+  });
+
+  it('normalises inference profiles and ARNs and keeps the endpoint kind', () => {
+    expect(normalizeModelId('us.anthropic.claude-sonnet-4-5-20250929-v1:0')).toEqual({
+      key: 'anthropic.claude-sonnet-4-5-20250929-v1:0',
+      endpoint: 'regional',
+    });
+    expect(
+      normalizeModelId(
+        'arn:aws:bedrock:us-east-1:123:inference-profile/global.anthropic.claude-haiku-4-5-20251001-v1:0',
+      ),
+    ).toEqual({ key: 'anthropic.claude-haiku-4-5-20251001-v1:0', endpoint: 'global' });
+    expect(prices.rate('global.anthropic.claude-sonnet-4-5-20250929-v1:0', '2026-01-01')?.input).toBe(3);
+    expect(prices.rate('eu.anthropic.claude-sonnet-4-5-20250929-v1:0', '2026-01-01')?.input).toBe(3.3);
+  });
+
+  it('falls back to the input price for cache terms of models without caching', () => {
+    expect(prices.rate('claude-v3-haiku', '2025-01-01')).toMatchObject({
+      input: 0.25,
+      cacheRead: 0.25,
+      cacheWrite: 0.25,
+    });
+  });
+
+  it('returns undefined for an unknown model instead of a zero price', () => {
+    expect(prices.rate('claude-vX-experimental', '2025-01-01')).toBeUndefined();
+    expect(prices.knows('claude-vX-experimental')).toBe(false);
+  });
+
+  it('rejects a malformed user price table naming it', () => {
+    expect(() => PriceTable.load('{"version":"x"}', 'prices.json')).toThrow(ConfigError);
+    expect(() => PriceTable.load('not json', 'prices.json')).toThrow(/prices\.json is not valid JSON/);
+  });
+
+  it('computes cost per million tokens and rounds only for output', () => {
+    expect(costUsd(1000, 3)).toBeCloseTo(0.003, 12);
+    expect(usd6(0.0000004)).toBe('0.000000');
+    expect(usd6(1.2345675)).toBe('1.234568');
+  });
+});
