@@ -8,8 +8,11 @@ import type { Catalog } from './catalog';
 import { QueryError } from './errors';
 import { type CsvTableDef, csvSerdeType, type QueryEngine, type Row } from './query-engine';
 
-/** Maps an `s3://…` location to a local path or glob DuckDB can read. */
-export type LocationResolver = (location: string) => Promise<string>;
+/**
+ * Maps an `s3://…` location (an object key, or a prefix ending in `/`) to a local path or glob
+ * DuckDB can read; `format` says which files a prefix stands for.
+ */
+export type LocationResolver = (location: string, format: 'csv' | 'parquet') => Promise<string>;
 
 const DUCK_TYPES = { string: 'VARCHAR', bigint: 'BIGINT', double: 'DOUBLE' } as const;
 
@@ -38,7 +41,7 @@ export class DuckDbEngine implements QueryEngine, Catalog {
   }
 
   async registerCsvTable(def: CsvTableDef): Promise<void> {
-    const path = await this.resolve(def.location);
+    const path = await this.resolve(def.location, 'csv');
     const columns = def.columns.map((c) => `'${c.name}': '${DUCK_TYPES[csvSerdeType(c.type)]}'`).join(', ');
     await this.execute(
       `CREATE OR REPLACE VIEW "${def.name}" AS SELECT * FROM read_csv(${quote(path)}, header = true, quote = '"', escape = '"', columns = {${columns}})`,
@@ -47,7 +50,7 @@ export class DuckDbEngine implements QueryEngine, Catalog {
 
   /** The local catalog: a view named `table` over the Parquet data at `location`. */
   async publish(table: string, location: string): Promise<void> {
-    const path = await this.resolve(location);
+    const path = await this.resolve(location, 'parquet');
     await this.execute(`CREATE OR REPLACE VIEW "${table}" AS SELECT * FROM read_parquet(${quote(path)})`);
   }
 
