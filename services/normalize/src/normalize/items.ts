@@ -1,0 +1,155 @@
+/**
+ * Reading one Catia item: its kind (by SK substring, as the table never documented exact
+ * suffixes), its user, date, profile, messages and feedback. Pure functions, no I/O.
+ */
+import { toEpochMs } from '@catia/shared';
+import { parseLooseLiteral } from './python-literal';
+
+export type ItemKind = 'registration' | 'conversation' | 'feedback' | 'other';
+
+export function classifySk(sk: string): ItemKind {
+  const u = sk.toUpperCase();
+  if (u.includes('REGISTER')) return 'registration';
+  if (u.includes('CONVERSATION')) return 'conversation';
+  if (u.includes('FEEDBACK')) return 'feedback';
+  return 'other';
+}
+
+/** `USER#abc` → `abc`; a PK without the prefix is still a user id. */
+export function userIdOf(pk: string): string {
+  return pk.startsWith('USER#') ? pk.slice(5) : pk;
+}
+
+export interface Profile {
+  nombre: string;
+  email: string;
+  gerencia: string;
+  ciudad: string;
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '');
+
+/** Text in parentheses is noise: `Bogotá (Chapinero)` → `Bogotá`. */
+export function stripParentheses(s: string): string {
+  return s
+    .replace(/\([^)]*\)/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * The profile in a `UserData` attribute (Map, JSON string or Python-repr string).
+ * `undefined` when absent or empty; `'malformed'` when present but unreadable.
+ */
+export function readProfile(raw: unknown): Profile | undefined | 'malformed' {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  let v: unknown = raw;
+  if (typeof raw === 'string') {
+    v = parseLooseLiteral(raw);
+    if (v === undefined) return 'malformed';
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return 'malformed';
+  const o = v as Record<string, unknown>;
+  const p: Profile = {
+    nombre: str(o.nombre ?? o.name),
+    email: str(o.email ?? o.correo),
+    gerencia: stripParentheses(str(o.gerencia)),
+    ciudad: stripParentheses(str(o.ciudad)),
+  };
+  return p.nombre || p.email || p.gerencia || p.ciudad ? p : undefined;
+}
+
+export interface Message {
+  rol: 'user' | 'bot';
+  texto: string;
+  /** Epoch ms, or undefined when the message has no readable timestamp. */
+  ms: number | undefined;
+}
+
+const USER_SENDERS = new Set(['user', 'usuario', 'human', 'citizen', 'ciudadano']);
+const BOT_SENDERS = new Set(['bot', 'assistant', 'catia', 'asistente', 'ai']);
+
+/** The messages of a `Conversation` attribute, or an error reason. `undefined` attribute → no messages. */
+export function readConversation(raw: unknown): Message[] | { error: string } {
+  if (raw === undefined || raw === null) return [];
+  let v: unknown = raw;
+  if (typeof raw === 'string') {
+    if (!raw.trim()) return [];
+    v = parseLooseLiteral(raw);
+    if (v === undefined) return { error: 'Conversation is not valid JSON or Python literal' };
+  }
+  if (!Array.isArray(v)) return { error: 'Conversation is not a list' };
+  const out: Message[] = [];
+  for (const m of v) {
+    if (!m || typeof m !== 'object' || Array.isArray(m)) return { error: 'Conversation entry is not a map' };
+    const e = m as Record<string, unknown>;
+    const from = typeof e.from === 'string' ? e.from.trim().toLowerCase() : '';
+    const rol = USER_SENDERS.has(from) ? 'user' : BOT_SENDERS.has(from) ? 'bot' : undefined;
+    if (!rol) return { error: 'Conversation entry has an unknown sender' };
+    const text = e.text ?? e.texto ?? e.message;
+    if (text !== undefined && text !== null && typeof text !== 'string') {
+      return { error: 'Conversation entry text is not a string' };
+    }
+    out.push({ rol, texto: (text as string | undefined) ?? '', ms: toEpochMs(e.timestamp) });
+  }
+  return out;
+}
+
+export interface Feedback {
+  type: 'like' | 'dislike' | undefined;
+  comment: string;
+  option: string;
+}
+
+/** A `Feedback` attribute (Map, JSON or Python-repr string); `undefined` if absent; `'malformed'` if unreadable. */
+export function readFeedback(raw: unknown): Feedback | undefined | 'malformed' {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  let v: unknown = raw;
+  if (typeof raw === 'string') {
+    v = parseLooseLiteral(raw);
+    if (v === undefined) return 'malformed';
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return 'malformed';
+  const o = v as Record<string, unknown>;
+  const t = str(o.type).toLowerCase();
+  return {
+    type: t === 'like' ? 'like' : t === 'dislike' ? 'dislike' : undefined,
+    comment: str(o.comment),
+    option: str(o.option),
+  };
+}
+
+const ISO_IN_SK = /(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)/;
+
+/** The item's date: `CreatedAt`, else an ISO time in the SK, else the earliest message time. */
+export function itemDateMs(item: Record<string, unknown>, sk: string, messages?: readonly Message[]): number | undefined {
+  const created = toEpochMs(item.CreatedAt);
+  if (created !== undefined) return created;
+  const m = ISO_IN_SK.exec(sk);
+  if (m?.[1]) {
+    const fromSk = toEpochMs(m[1]);
+    if (fromSk !== undefined) return fromSk;
+  }
+  let min: number | undefined;
+  for (const msg of messages ?? []) if (msg.ms !== undefined && (min === undefined || msg.ms < min)) min = msg.ms;
+  return min;
+}
+
+/** Lower-case, accents removed, punctuation to spaces: the form city names are compared in. */
+export function foldText(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** A matcher for excluded locations: whole words (or whole multi-word names), case- and accent-insensitive. */
+export function locationMatcher(excluded: readonly string[]): (city: string) => boolean {
+  const words = excluded.map(foldText).filter(Boolean);
+  return (city: string) => {
+    const padded = ` ${foldText(city)} `;
+    return words.some((w) => padded.includes(` ${w} `));
+  };
+}

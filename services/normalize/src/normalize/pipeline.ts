@@ -1,0 +1,303 @@
+/**
+ * normalize: the Catia conversations table → one CSV row per user.
+ *
+ * Accounting (every scanned item ends in exactly one bucket):
+ * - rejected: unreadable items, items without PK/SK, conversation items whose `Conversation`
+ *   cannot be parsed, feedback items without a readable `Feedback`;
+ * - filtered `other_kind`: SKs that are not registration, conversation or feedback;
+ * - filtered `outside_date_window`: dated conversation and feedback items outside the window
+ *   (their `UserData` still counts for the profile);
+ * - filtered `excluded_location` / `user_without_conversations`: every remaining item of a user
+ *   whose city is excluded, or who has no conversation in the window;
+ * - written: every remaining item, i.e. the items that make up an output row.
+ *
+ * Memory: one compact state per user (profile, that user's in-window messages and feedback),
+ * never raw items; the CSV is streamed to S3.
+ */
+import {
+  type ConversationSource,
+  createCsvWriter,
+  type CsvRow,
+  compactDay,
+  bogotaDay,
+  formatIsoUtc,
+  inDayWindow,
+  isUnreadable,
+  type Logger,
+  type ObjectStore,
+  type RetryCounter,
+  rejectionsToJsonl,
+  RunTally,
+  type RunSummary,
+  writeRow,
+} from '@catia/shared';
+import type { NormalizeConfig } from './config';
+import {
+  classifySk,
+  type Feedback,
+  type ItemKind,
+  itemDateMs,
+  locationMatcher,
+  type Message,
+  type Profile,
+  readConversation,
+  readFeedback,
+  readProfile,
+  userIdOf,
+} from './items';
+
+export const CSV_COLUMNS = [
+  'usuario_id',
+  'nombre',
+  'email',
+  'gerencia',
+  'ciudad',
+  'fecha_primera_conversacion',
+  'fecha_ultima_conversacion',
+  'numero_conversaciones',
+  'numero_mensajes',
+  'lista_preguntas',
+  'feedback_likes',
+  'feedback_dislikes',
+  'feedback_ultima_respuesta',
+  'comentarios_feedback',
+  'conversacion_completa',
+] as const;
+
+export interface NormalizeSummary extends RunSummary {
+  runDate: string;
+  window: { start: string; end: string };
+  users: number;
+  itemsByKind: Record<ItemKind, number>;
+  malformedUserData: number;
+  malformedFeedback: number;
+  outputKey: string;
+  manifestKey: string;
+  rejectsKey: string;
+  outputBytes: number;
+}
+
+export interface NormalizeDeps {
+  source: ConversationSource;
+  store: ObjectStore;
+  config: NormalizeConfig;
+  runDate: string;
+  logger?: Logger;
+  retries?: RetryCounter;
+}
+
+interface Dated {
+  ms: number | undefined;
+  sk: string;
+}
+interface UserState {
+  profile?: Profile;
+  profileOrder?: Dated;
+  conversations: (Dated & { messages: Message[] })[];
+  feedback: (Dated & { fb: Feedback })[];
+  /** Items attached to this user, to be written or filtered when the user is finalised. */
+  items: number;
+}
+
+/** Chronological order; undated last; ties by SK. */
+const byDate = (a: Dated, b: Dated) =>
+  (a.ms ?? Number.POSITIVE_INFINITY) - (b.ms ?? Number.POSITIVE_INFINITY) || (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0);
+
+export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummary> {
+  const { config, runDate, store } = deps;
+  const window = { start: config.FILTER_DATE_START, end: config.FILTER_DATE_END ?? runDate };
+  const tally = new RunTally('normalize');
+  const itemsByKind: Record<ItemKind, number> = { registration: 0, conversation: 0, feedback: 0, other: 0 };
+  let malformedUserData = 0;
+  let malformedFeedback = 0;
+  const users = new Map<string, UserState>();
+  const isExcluded = locationMatcher(config.EXCLUDED_LOCATIONS);
+
+  const userOf = (id: string): UserState => {
+    let u = users.get(id);
+    if (!u) {
+      u = { conversations: [], feedback: [], items: 0 };
+      users.set(id, u);
+    }
+    return u;
+  };
+  const inWindow = (ms: number | undefined) => ms === undefined || inDayWindow(bogotaDay(ms), window.start, window.end);
+
+  for await (const item of deps.source.items()) {
+    tally.scanned++;
+    if (isUnreadable(item)) {
+      tally.reject({ PK: item.PK ?? '', SK: item.SK ?? '' }, 'unreadable item');
+      continue;
+    }
+    const pk = item.PK;
+    const sk = item.SK;
+    if (typeof pk !== 'string' || !pk || typeof sk !== 'string' || !sk) {
+      tally.reject({ PK: typeof pk === 'string' ? pk : '', SK: typeof sk === 'string' ? sk : '' }, 'missing PK or SK');
+      continue;
+    }
+    const keys = { PK: pk, SK: sk };
+    const kind = classifySk(sk);
+    itemsByKind[kind]++;
+
+    let messages: Message[] | undefined;
+    let feedback: Feedback | undefined;
+    if (kind === 'conversation') {
+      const conv = readConversation(item.Conversation);
+      if (!Array.isArray(conv)) {
+        tally.reject(keys, conv.error);
+        continue;
+      }
+      messages = conv;
+      const fb = readFeedback(item.Feedback);
+      if (fb === 'malformed') malformedFeedback++;
+      else feedback = fb;
+    } else if (kind === 'feedback') {
+      const fb = readFeedback(item.Feedback);
+      if (fb === undefined || fb === 'malformed') {
+        tally.reject(keys, fb === undefined ? 'feedback item without Feedback' : 'Feedback is not readable');
+        continue;
+      }
+      feedback = fb;
+    }
+
+    const ms = itemDateMs(item, sk, messages);
+    const user = userOf(userIdOf(pk));
+    const profile = readProfile(item.UserData);
+    if (profile === 'malformed') malformedUserData++;
+    else if (profile) {
+      const order = { ms, sk };
+      if (!user.profileOrder || byDate(order, user.profileOrder) < 0) {
+        user.profile = profile;
+        user.profileOrder = order;
+      }
+    }
+
+    if (kind === 'other') {
+      tally.filter('other_kind');
+      continue;
+    }
+    if (kind !== 'registration' && !inWindow(ms)) {
+      tally.filter('outside_date_window');
+      continue;
+    }
+    user.items++;
+    if (messages) user.conversations.push({ ms, sk, messages });
+    if (feedback) user.feedback.push({ ms, sk, fb: feedback });
+  }
+
+  const day = compactDay(runDate);
+  const outputKey = `${config.OUTPUT_PREFIX}data_${day}.csv`;
+  const manifestKey = `${config.OUTPUT_PREFIX}manifest.json`;
+  const rejectsKey = `${config.OUTPUT_PREFIX}rejects/data_${day}.jsonl`;
+
+  const csv = createCsvWriter(CSV_COLUMNS);
+  let outputBytes = 0;
+  csv.on('data', (c: Buffer) => {
+    outputBytes += c.length;
+  });
+  const upload = store.write(outputKey, csv, 'text/csv; charset=utf-8');
+  let written = 0;
+  const finishRows = (async () => {
+    for (const id of [...users.keys()].sort()) {
+      const u = users.get(id) as UserState;
+      users.delete(id);
+      const row = userRow(id, u, config, isExcluded);
+      if (typeof row === 'string') {
+        if (u.items) tally.filter(row, u.items);
+        continue;
+      }
+      tally.written += u.items;
+      written++;
+      await writeRow(csv, row);
+    }
+    csv.end();
+  })();
+  await Promise.all([finishRows, upload]);
+
+  const manifest = {
+    fileLocations: [{ URIs: [store.uri(outputKey)] }],
+    globalUploadSettings: { format: 'CSV', delimiter: ',', textqualifier: '"', containsHeader: 'true' },
+  };
+  await store.write(manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json');
+  await store.write(rejectsKey, rejectionsToJsonl(tally.rejections), 'application/x-ndjson');
+  if (deps.retries) tally.retries = deps.retries.retries;
+
+  const summary: NormalizeSummary = {
+    ...tally.finish(),
+    runDate,
+    window,
+    users: written,
+    itemsByKind,
+    malformedUserData,
+    malformedFeedback,
+    outputKey,
+    manifestKey,
+    rejectsKey,
+    outputBytes,
+  };
+  deps.logger?.info('normalize finished', { ...summary });
+  return summary;
+}
+
+/** The output row of one user, or the reason the user's items are filtered. */
+function userRow(
+  id: string,
+  u: UserState,
+  config: NormalizeConfig,
+  isExcluded: (city: string) => boolean,
+): CsvRow | 'excluded_location' | 'user_without_conversations' {
+  const p = u.profile;
+  const ciudad = p?.ciudad || p?.gerencia || config.DEFAULT_CITY;
+  if (isExcluded(ciudad)) return 'excluded_location';
+  if (u.conversations.length === 0) return 'user_without_conversations';
+
+  u.conversations.sort(byDate);
+  u.feedback.sort(byDate);
+  let first: number | undefined;
+  let last: number | undefined;
+  let mensajes = 0;
+  const preguntas = new Set<string>();
+  const completa: { rol: string; texto: string; fecha: string | null }[][] = [];
+  for (const c of u.conversations) {
+    if (c.ms !== undefined) {
+      if (first === undefined || c.ms < first) first = c.ms;
+      if (last === undefined || c.ms > last) last = c.ms;
+    }
+    mensajes += c.messages.length;
+    completa.push(
+      c.messages.map((m) => {
+        if (m.rol === 'user') {
+          const q = m.texto.trim();
+          if (q) preguntas.add(q);
+        }
+        return { rol: m.rol, texto: m.texto, fecha: m.ms === undefined ? null : formatIsoUtc(m.ms) };
+      }),
+    );
+  }
+  let likes = 0;
+  let dislikes = 0;
+  const comentarios = new Set<string>();
+  for (const { fb } of u.feedback) {
+    if (fb.type === 'like') likes++;
+    else if (fb.type === 'dislike') dislikes++;
+    if (fb.comment) comentarios.add(fb.comment);
+    if (fb.option) comentarios.add(fb.option);
+  }
+  return {
+    usuario_id: id,
+    nombre: p?.nombre || config.DEFAULT_NAME,
+    email: p?.email ?? '',
+    gerencia: p?.gerencia ?? '',
+    ciudad,
+    fecha_primera_conversacion: first === undefined ? '' : bogotaDay(first),
+    fecha_ultima_conversacion: last === undefined ? '' : bogotaDay(last),
+    numero_conversaciones: u.conversations.length,
+    numero_mensajes: mensajes,
+    lista_preguntas: JSON.stringify([...preguntas]),
+    feedback_likes: likes,
+    feedback_dislikes: dislikes,
+    feedback_ultima_respuesta: likes && dislikes ? 'mixed' : likes ? 'like' : dislikes ? 'dislike' : '',
+    comentarios_feedback: JSON.stringify([...comentarios]),
+    conversacion_completa: JSON.stringify(completa),
+  };
+}
