@@ -122,7 +122,11 @@ export function readFeedback(raw: unknown): Feedback | undefined | 'malformed' {
 const ISO_IN_SK = /(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)/;
 
 /** The item's date: `CreatedAt`, else an ISO time in the SK, else the earliest message time. */
-export function itemDateMs(item: Record<string, unknown>, sk: string, messages?: readonly Message[]): number | undefined {
+export function itemDateMs(
+  item: Record<string, unknown>,
+  sk: string,
+  messages?: readonly Message[],
+): number | undefined {
   const created = toEpochMs(item.CreatedAt);
   if (created !== undefined) return created;
   const m = ISO_IN_SK.exec(sk);

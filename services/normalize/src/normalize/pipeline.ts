@@ -15,21 +15,20 @@
  * never raw items; the CSV is streamed to S3.
  */
 import {
-  type ConversationSource,
-  createCsvWriter,
-  type CsvRow,
-  compactDay,
   bogotaDay,
+  type ConversationSource,
+  type CsvRow,
+  CsvStreamWriter,
+  compactDay,
   formatIsoUtc,
   inDayWindow,
   isUnreadable,
   type Logger,
   type ObjectStore,
   type RetryCounter,
-  rejectionsToJsonl,
-  RunTally,
   type RunSummary,
-  writeRow,
+  RunTally,
+  rejectionsToJsonl,
 } from '@catia/shared';
 import type { NormalizeConfig } from './config';
 import {
@@ -190,12 +189,8 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
   const manifestKey = `${config.OUTPUT_PREFIX}manifest.json`;
   const rejectsKey = `${config.OUTPUT_PREFIX}rejects/data_${day}.jsonl`;
 
-  const csv = createCsvWriter(CSV_COLUMNS);
-  let outputBytes = 0;
-  csv.on('data', (c: Buffer) => {
-    outputBytes += c.length;
-  });
-  const upload = store.write(outputKey, csv, 'text/csv; charset=utf-8');
+  const csv = new CsvStreamWriter(CSV_COLUMNS);
+  const upload = store.write(outputKey, csv.stream, 'text/csv; charset=utf-8');
   let written = 0;
   const finishRows = (async () => {
     for (const id of [...users.keys()].sort()) {
@@ -208,9 +203,9 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
       }
       tally.written += u.items;
       written++;
-      await writeRow(csv, row);
+      await csv.writeRow(row);
     }
-    csv.end();
+    await csv.end();
   })();
   await Promise.all([finishRows, upload]);
 
@@ -233,7 +228,7 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
     outputKey,
     manifestKey,
     rejectsKey,
-    outputBytes,
+    outputBytes: csv.bytes,
   };
   deps.logger?.info('normalize finished', { ...summary });
   return summary;
