@@ -3,40 +3,24 @@
  * quoted when they hold a comma, a quote, CR or LF (quotes doubled). Nothing is prefixed or
  * altered: a text starting with `=` is written as is, so values read back identical.
  *
- * Reading uses fast-csv. Writing has two paths: `createCsvWriter` (fast-csv's formatter) and
- * `CsvStreamWriter`, a direct formatter that batches rows into large chunks; the bench measured
- * the latter several times faster on the normalize output (wide rows of long JSON texts), so the
- * pipelines write with it. Both produce the same bytes (tested).
+ * Both directions are direct implementations over large string chunks: on the normalize output
+ * (wide rows of long JSON texts) they measured several times faster than fast-csv, which the
+ * bench keeps as the reference (`npm run bench`), and the tests check byte-equality with it.
  */
 import { PassThrough, type Readable } from 'node:stream';
-import { type CsvFormatterStream, format, parse } from 'fast-csv';
+import { StringDecoder } from 'node:string_decoder';
 
 export type CsvRow = Record<string, string | number | null | undefined>;
 
-/** A formatter stream: `write(row)` objects in, CSV bytes out (pipe it to `ObjectStore.write`). */
-export function createCsvWriter(headers: readonly string[]): CsvFormatterStream<CsvRow, CsvRow> {
-  return format<CsvRow, CsvRow>({
-    headers: [...headers],
-    writeHeaders: true,
-    rowDelimiter: '\r\n',
-    includeEndRowDelimiter: true,
-    quote: '"',
-    escape: '"',
-  });
-}
-
 /** Format rows fully in memory (small outputs and tests). */
 export async function rowsToCsv(headers: readonly string[], rows: Iterable<CsvRow>): Promise<string> {
-  const w = createCsvWriter(headers);
+  const w = new CsvStreamWriter(headers);
   const chunks: Buffer[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    w.on('data', (c: Buffer) => chunks.push(c));
-    w.on('end', resolve);
-    w.on('error', reject);
-  });
-  for (const r of rows) w.write(r);
-  w.end();
-  await done;
+  w.stream.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((r) => w.stream.on('end', r));
+  for (const r of rows) await w.writeRow(r);
+  await w.end();
+  await ended;
   return Buffer.concat(chunks).toString('utf-8');
 }
 
@@ -104,39 +88,122 @@ export class CsvStreamWriter {
   }
 }
 
-/** Write a row, waiting when the stream's buffer is full (back-pressure). */
-export async function writeRow(w: CsvFormatterStream<CsvRow, CsvRow>, row: CsvRow): Promise<void> {
-  if (!w.write(row)) await new Promise<void>((r) => w.once('drain', r));
+/**
+ * Parse RFC 4180 records from a byte or text stream: quoted fields may hold commas, quotes
+ * (doubled) and line breaks; rows end in LF or CRLF. Scans with `indexOf` rather than char by
+ * char (fast-csv's parser measured 3–4× slower on the normalize output). Throws on a quote that
+ * is never closed or on text after a closing quote.
+ */
+export async function* parseCsvRecords(input: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
+  const decoder = new StringDecoder('utf8');
+  let buf = '';
+  for await (const chunk of input) {
+    buf += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let pos = 0;
+    while (pos < buf.length) {
+      const r = parseRecord(buf, pos, false);
+      if (!r) break;
+      pos = r.next;
+      if (r.fields) yield r.fields;
+    }
+    buf = buf.slice(pos);
+  }
+  buf += decoder.end();
+  let pos = 0;
+  while (pos < buf.length) {
+    const r = parseRecord(buf, pos, true) as { fields?: string[]; next: number };
+    pos = r.next;
+    if (r.fields) yield r.fields;
+  }
+}
+
+/** One record from `s` at `i`; `undefined` when the buffer ends before the record does (unless `final`). */
+function parseRecord(s: string, i: number, final: boolean): { fields?: string[]; next: number } | undefined {
+  // A blank line is skipped.
+  if (s.charCodeAt(i) === 10) return { next: i + 1 };
+  if (s.charCodeAt(i) === 13 && s.charCodeAt(i + 1) === 10) return { next: i + 2 };
+  const fields: string[] = [];
+  while (true) {
+    let value: string;
+    if (s.charCodeAt(i) === 34) {
+      let j = i + 1;
+      value = '';
+      while (true) {
+        const k = s.indexOf('"', j);
+        if (k < 0) {
+          if (final) throw new CsvSyntaxError('a quoted field is never closed');
+          return undefined;
+        }
+        if (k + 1 >= s.length && !final) return undefined;
+        if (s.charCodeAt(k + 1) === 34) {
+          value += s.slice(j, k + 1);
+          j = k + 2;
+          continue;
+        }
+        value += s.slice(j, k);
+        i = k + 1;
+        break;
+      }
+    } else {
+      let comma = s.indexOf(',', i);
+      let nl = s.indexOf('\n', i);
+      if (comma < 0) comma = s.length;
+      if (nl < 0) {
+        if (!final) return undefined;
+        nl = s.length;
+      }
+      const end = Math.min(comma, nl);
+      value = s.slice(i, end);
+      if (end === nl && value.endsWith('\r')) value = value.slice(0, -1);
+      i = end;
+    }
+    fields.push(value);
+    if (i >= s.length) {
+      if (!final) return undefined;
+      return { fields, next: i };
+    }
+    const c = s.charCodeAt(i);
+    if (c === 44) {
+      i++;
+      if (i >= s.length && !final) return undefined;
+      continue;
+    }
+    if (c === 10) return { fields, next: i + 1 };
+    if (c === 13) {
+      if (i + 1 >= s.length && !final) return undefined;
+      if (s.charCodeAt(i + 1) === 10) return { fields, next: i + 2 };
+    }
+    throw new CsvSyntaxError('text after a closing quote');
+  }
+}
+
+export class CsvSyntaxError extends Error {
+  constructor(message: string) {
+    super(`CSV is malformed: ${message}`);
+    this.name = 'InputError';
+  }
 }
 
 /**
- * Parse a CSV stream into header-keyed rows (all values strings). Quoted fields may span lines.
- * Throws when the header lacks one of `required` (naming the first missing column).
+ * Parse a CSV stream into header-keyed rows (all values strings). Throws {@link MissingColumnError}
+ * when the header lacks one of `required` (naming the first missing column). An empty input has no rows.
  */
 export async function* readCsv(
-  input: Readable,
+  input: AsyncIterable<Buffer | string>,
   required: readonly string[] = [],
 ): AsyncGenerator<Record<string, string>, void, undefined> {
-  const parser = parse<Record<string, string>, Record<string, string>>({
-    headers: true,
-    quote: '"',
-    escape: '"',
-    ignoreEmpty: true,
-    strictColumnHandling: false,
-  });
-  let checked = required.length === 0;
-  let missing: string | undefined;
-  parser.on('headers', (headers: string[]) => {
-    missing = required.find((c) => !headers.includes(c));
-    checked = true;
-  });
-  input.on('error', (err) => parser.destroy(err));
-  input.pipe(parser);
-  for await (const row of parser as AsyncIterable<Record<string, string>>) {
-    if (checked && missing !== undefined) throw new MissingColumnError(missing);
+  let header: string[] | undefined;
+  for await (const fields of parseCsvRecords(input)) {
+    if (!header) {
+      header = fields;
+      const missing = required.find((c) => !fields.includes(c));
+      if (missing !== undefined) throw new MissingColumnError(missing);
+      continue;
+    }
+    const row: Record<string, string> = {};
+    for (let i = 0; i < header.length; i++) row[header[i] as string] = fields[i] ?? '';
     yield row;
   }
-  if (missing !== undefined) throw new MissingColumnError(missing);
 }
 
 /** Thrown by {@link readCsv} when a required column is absent from the header. */

@@ -11,6 +11,7 @@ import {
   rowsToCsv,
 } from '@catia/shared';
 import { DuckDbEngine } from '@catia/shared/duckdb';
+import { parse, writeToString } from 'fast-csv';
 
 const AWKWARD = [
   'línea 1\nlínea 2',
@@ -27,6 +28,51 @@ const AWKWARD = [
 ];
 
 describe('CSV', () => {
+  it('agrees with fast-csv in both directions on awkward texts', async () => {
+    const ours = await rowsToCsv(
+      ['id', 'texto'],
+      AWKWARD.map((t, i) => ({ id: i, texto: t })),
+    );
+    const parsedByFastCsv: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const p = parse({ headers: true })
+        .on('data', (r: { texto: string }) => parsedByFastCsv.push(r.texto))
+        .on('end', () => resolve())
+        .on('error', reject);
+      p.end(ours);
+    });
+    expect(parsedByFastCsv).toEqual(AWKWARD);
+    const theirs = await writeToString(
+      AWKWARD.map((t, i) => ({ id: i, texto: t })),
+      { headers: ['id', 'texto'], rowDelimiter: '\r\n', includeEndRowDelimiter: true },
+    );
+    const back: string[] = [];
+    for await (const row of readCsv(Readable.from([theirs]), ['texto'])) back.push(row.texto as string);
+    expect(back).toEqual(AWKWARD);
+  });
+
+  it('parses records split across chunk boundaries at every position', async () => {
+    const csv = await rowsToCsv(
+      ['a', 'b'],
+      AWKWARD.map((t) => ({ a: t, b: `${t}"` })),
+    );
+    for (let cut = 1; cut < csv.length; cut += 7) {
+      const chunks = [Buffer.from(csv.slice(0, cut)), Buffer.from(csv.slice(cut))];
+      const rows: string[] = [];
+      for await (const r of readCsv(Readable.from(chunks))) rows.push(r.a as string);
+      expect(rows).toEqual(AWKWARD);
+    }
+  });
+
+  it('rejects a quote that is never closed', async () => {
+    const read = async () => {
+      for await (const _ of readCsv(Readable.from(['a,b\r\n"abierto,2\r\n']))) {
+        // consume
+      }
+    };
+    await expect(read()).rejects.toThrow(/never closed/);
+  });
+
   it('round-trips awkward texts exactly through the reader', async () => {
     const csv = await rowsToCsv(
       ['id', 'texto'],

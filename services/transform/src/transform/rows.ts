@@ -1,0 +1,119 @@
+/**
+ * Typing one normalize CSV row: dates, integers, string lists, the feedback label and the
+ * conversations (parsed once, then used for token counts). Errors say which column, never text.
+ */
+import { toEpochMs } from '@catia/shared';
+
+export interface Turn {
+  rol: 'user' | 'bot';
+  texto: string;
+  fecha: string | null;
+}
+
+export interface TypedRow {
+  usuario_id: string;
+  nombre: string;
+  email: string;
+  gerencia: string;
+  ciudad: string;
+  fecha_primera_conversacion: string | null;
+  fecha_ultima_conversacion: string | null;
+  numero_conversaciones: number;
+  numero_mensajes: number;
+  lista_preguntas: string[];
+  feedback_likes: number;
+  feedback_dislikes: number;
+  feedback_ultima_respuesta: string | null;
+  comentarios_feedback: string[];
+  conversacion_completa: string;
+}
+
+export class RowTypeError extends Error {}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const INT = /^\d{1,9}$/;
+
+function date(row: Record<string, string>, col: string): string | null {
+  const v = (row[col] ?? '').trim();
+  if (!v) return null;
+  if (!DAY.test(v) || toEpochMs(v) === undefined) throw new RowTypeError(`${col} is not a date`);
+  return v;
+}
+
+function int(row: Record<string, string>, col: string): number {
+  const v = (row[col] ?? '').trim();
+  if (!INT.test(v)) throw new RowTypeError(`${col} is not a non-negative integer`);
+  return Number(v);
+}
+
+function stringList(row: Record<string, string>, col: string): string[] {
+  const v = row[col] ?? '';
+  if (!v.trim()) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch {
+    throw new RowTypeError(`${col} is not JSON`);
+  }
+  if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) {
+    throw new RowTypeError(`${col} is not a JSON array of strings`);
+  }
+  return parsed;
+}
+
+const LABELS = new Set(['like', 'dislike', 'mixed']);
+
+export function conversations(raw: string): Turn[][] {
+  if (!raw.trim()) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new RowTypeError('conversacion_completa is not JSON');
+  }
+  if (!Array.isArray(parsed)) throw new RowTypeError('conversacion_completa is not a list');
+  for (const c of parsed) {
+    if (!Array.isArray(c)) throw new RowTypeError('conversacion_completa holds a conversation that is not a list');
+    for (const t of c as unknown[]) {
+      const turn = t as Partial<Turn> | null;
+      if (
+        !turn ||
+        typeof turn !== 'object' ||
+        (turn.rol !== 'user' && turn.rol !== 'bot') ||
+        typeof turn.texto !== 'string' ||
+        (turn.fecha !== null && typeof turn.fecha !== 'string')
+      ) {
+        throw new RowTypeError('conversacion_completa holds a malformed message');
+      }
+    }
+  }
+  return parsed as Turn[][];
+}
+
+export function typeRow(row: Record<string, string>): { typed: TypedRow; turns: Turn[][] } {
+  const label = (row.feedback_ultima_respuesta ?? '').trim().toLowerCase();
+  if (label && !LABELS.has(label)) throw new RowTypeError('feedback_ultima_respuesta is not like, dislike or mixed');
+  const usuario = row.usuario_id ?? '';
+  if (!usuario) throw new RowTypeError('usuario_id is empty');
+  const completa = row.conversacion_completa ?? '';
+  return {
+    typed: {
+      usuario_id: usuario,
+      nombre: row.nombre ?? '',
+      email: row.email ?? '',
+      gerencia: row.gerencia ?? '',
+      ciudad: row.ciudad ?? '',
+      fecha_primera_conversacion: date(row, 'fecha_primera_conversacion'),
+      fecha_ultima_conversacion: date(row, 'fecha_ultima_conversacion'),
+      numero_conversaciones: int(row, 'numero_conversaciones'),
+      numero_mensajes: int(row, 'numero_mensajes'),
+      lista_preguntas: stringList(row, 'lista_preguntas'),
+      feedback_likes: int(row, 'feedback_likes'),
+      feedback_dislikes: int(row, 'feedback_dislikes'),
+      feedback_ultima_respuesta: label || null,
+      comentarios_feedback: stringList(row, 'comentarios_feedback'),
+      conversacion_completa: completa,
+    },
+    turns: conversations(completa),
+  };
+}
