@@ -1,5 +1,13 @@
 /** Configuration of the transform function, parsed once at cold start. */
-import { awsSettings, loadConfig, PriceTable, requiredString, s3Prefix, stringWithDefault, tokenMethodSchema } from '@catia/shared';
+import {
+  awsSettings,
+  loadConfig,
+  PriceTable,
+  requiredString,
+  s3Prefix,
+  stringWithDefault,
+  tokenMethodSchema,
+} from '@catia/shared';
 import { z } from 'zod';
 
 export const transformConfigSchema = z.object({

@@ -19,10 +19,10 @@ import {
   type PriceTable,
   passThroughSink,
   type RetryCounter,
+  type RunSummary,
+  RunTally,
   readCsv,
   rejectionsToJsonl,
-  RunTally,
-  type RunSummary,
   type TokenCounter,
   toEpochMs,
 } from '@catia/shared';
