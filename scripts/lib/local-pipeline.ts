@@ -178,8 +178,8 @@ export async function runLocalPipeline(opts: LocalRunOptions): Promise<LocalRunR
     await duck.publish('data', store.uri('reports/etl-process2/'));
     await duck.execute(`CREATE SCHEMA IF NOT EXISTS ${database}`);
     await duck.execute(`CREATE OR REPLACE VIEW ${database}.data AS SELECT * FROM main.data`);
-    await step('tokens-archival', () => archival.handler({}));
-    await step('tokens-consolidated', () => consolidated.createConsolidatedHandler({ queryEngine: duck })({}));
+    await step('tokens-archival', () => archival.handler());
+    await step('tokens-consolidated', () => consolidated.createConsolidatedHandler({ queryEngine: duck })());
 
     const validation = {
       usuarios: await duck.execute(

@@ -1,0 +1,305 @@
+/**
+ * tokens: Bedrock Chat tables → one priced row per conversation.
+ *
+ * Accounting of table items (each ends in one bucket): written = conversation rows;
+ * filtered by kind (`kind:bot`, `kind:bot_alias`, `kind:related_document`, `kind:other`) and
+ * `outside_date_window`; rejected = unreadable items, missing keys or CreateTime, unreadable
+ * MessageMap, missing large-message object. Consolidated also reads the archival CSV back:
+ * those rows are accounted separately (`historical.rows = kept + duplicatesDropped`).
+ */
+import {
+  bogotaDay,
+  type ConversationSource,
+  CsvStreamWriter,
+  InputError,
+  inDayWindow,
+  isUnreadable,
+  type Logger,
+  MissingColumnError,
+  type ObjectStore,
+  type PriceTable,
+  type QueryEngine,
+  type RetryCounter,
+  type RunSummary,
+  RunTally,
+  readCsv,
+  rejectionsToJsonl,
+  sortKeys,
+  type TokenCounter,
+  type TokenMethod,
+} from '@catia/shared';
+import {
+  CSV_COLUMNS,
+  classifySk,
+  conversationRow,
+  createTimeOf,
+  ItemError,
+  type ItemKind,
+  type TokenRow,
+} from './conversation';
+import { TOKEN_USAGE_ANALYSIS, TOKEN_USAGE_DAILY, tokensTableDef } from './sql';
+
+export interface PricedFigures {
+  itemsByKind: Record<ItemKind, number>;
+  conversations: number;
+  tokens: { input: number; output: number; inputContext: number };
+  cost: { input: number; output: number; total: number };
+  recordedTotalPrice: number;
+  unknownModels: Record<string, number>;
+  byModel: Record<string, { conversations: number; input: number; output: number; cost: number }>;
+  byDay: Record<string, { conversations: number; cost: number }>;
+  binaryBlocks: number;
+  largeMessages: number;
+}
+
+export interface TokensSummary extends RunSummary, PricedFigures {
+  method: TokenMethod;
+  priceTableVersion: string;
+  window: { start: string; end: string | null };
+  outputKey: string;
+  rejectsKey: string;
+}
+
+export interface ScanDeps {
+  source: ConversationSource;
+  largeMessages: ObjectStore;
+  prices: PriceTable;
+  count: TokenCounter;
+  method: TokenMethod;
+  defaultModel: string;
+  window: { start: string; end?: string };
+  sourceLabel: 'old_table' | 'new_table';
+}
+
+/** Scan a table and price its conversations; rows are small (no text), so they are kept to be sorted. */
+export async function priceConversations(
+  deps: ScanDeps,
+  tally: RunTally,
+): Promise<{ rows: TokenRow[]; figures: PricedFigures }> {
+  const figures: PricedFigures = {
+    itemsByKind: { conversation: 0, related_document: 0, bot: 0, bot_alias: 0, other: 0 },
+    conversations: 0,
+    tokens: { input: 0, output: 0, inputContext: 0 },
+    cost: { input: 0, output: 0, total: 0 },
+    recordedTotalPrice: 0,
+    unknownModels: {},
+    byModel: {},
+    byDay: {},
+    binaryBlocks: 0,
+    largeMessages: 0,
+  };
+  const rows: TokenRow[] = [];
+  const ctx = {
+    source: deps.sourceLabel,
+    method: deps.method,
+    prices: deps.prices,
+    defaultModel: deps.defaultModel,
+    count: deps.count,
+  };
+  for await (const item of deps.source.items()) {
+    tally.scanned++;
+    if (isUnreadable(item)) {
+      tally.reject({ pk: item.PK ?? '', sk: item.SK ?? '' }, 'unreadable item');
+      continue;
+    }
+    const pk = item.PK;
+    const sk = item.SK;
+    if (typeof pk !== 'string' || typeof sk !== 'string' || !pk || !sk) {
+      tally.reject({ pk: typeof pk === 'string' ? pk : '', sk: typeof sk === 'string' ? sk : '' }, 'missing PK or SK');
+      continue;
+    }
+    const keys = { pk, sk };
+    const kind = classifySk(sk);
+    figures.itemsByKind[kind]++;
+    if (kind !== 'conversation') {
+      tally.filter(`kind:${kind}`);
+      continue;
+    }
+    const createMs = createTimeOf(item);
+    if (createMs === undefined) {
+      tally.reject(keys, 'CreateTime missing or unreadable');
+      continue;
+    }
+    if (!inDayWindow(bogotaDay(createMs), deps.window.start, deps.window.end)) {
+      tally.filter('outside_date_window');
+      continue;
+    }
+    let large: string | undefined;
+    if (item.IsLargeMessage === true) {
+      const path = typeof item.LargeMessagePath === 'string' ? item.LargeMessagePath : '';
+      large = path ? await deps.largeMessages.readText(path) : undefined;
+      if (large === undefined) {
+        tally.reject(keys, 'large message object missing');
+        continue;
+      }
+      figures.largeMessages++;
+    }
+    let r: ReturnType<typeof conversationRow>;
+    try {
+      r = conversationRow(item, ctx, createMs, large);
+    } catch (err) {
+      if (!(err instanceof ItemError)) throw err;
+      tally.reject(keys, err.message);
+      continue;
+    }
+    tally.written++;
+    rows.push(r.row);
+    figures.conversations++;
+    figures.tokens.input += r.input;
+    figures.tokens.output += r.output;
+    figures.tokens.inputContext += r.inputContext;
+    figures.cost.input += r.costInput;
+    figures.cost.output += r.costOutput;
+    figures.cost.total += r.costInput + r.costOutput;
+    figures.recordedTotalPrice += r.recorded ?? 0;
+    figures.binaryBlocks += r.binaryBlocks;
+    for (const m of r.unknownModels) figures.unknownModels[m] = (figures.unknownModels[m] ?? 0) + 1;
+    const modelKey = r.model || 'missing';
+    figures.byModel[modelKey] ??= { conversations: 0, input: 0, output: 0, cost: 0 };
+    const bm = figures.byModel[modelKey];
+    bm.conversations++;
+    bm.input += r.input;
+    bm.output += r.output;
+    bm.cost += r.costInput + r.costOutput;
+    figures.byDay[r.day] ??= { conversations: 0, cost: 0 };
+    const bd = figures.byDay[r.day];
+    bd.conversations++;
+    bd.cost += r.costInput + r.costOutput;
+  }
+  figures.byDay = sortKeys(figures.byDay);
+  figures.byModel = sortKeys(figures.byModel);
+  figures.unknownModels = sortKeys(figures.unknownModels);
+  return { rows, figures };
+}
+
+const compareRows = (a: TokenRow, b: TokenRow) =>
+  a.create_date < b.create_date
+    ? -1
+    : a.create_date > b.create_date
+      ? 1
+      : a.pk < b.pk
+        ? -1
+        : a.pk > b.pk
+          ? 1
+          : a.sk < b.sk
+            ? -1
+            : a.sk > b.sk
+              ? 1
+              : 0;
+
+async function writeRows(store: ObjectStore, key: string, rows: TokenRow[]): Promise<void> {
+  const csv = new CsvStreamWriter(CSV_COLUMNS);
+  const upload = store.write(key, csv.stream, 'text/csv; charset=utf-8');
+  const pump = (async () => {
+    for (const r of rows) await csv.writeRow(r);
+    await csv.end();
+  })();
+  await Promise.all([pump, upload]);
+}
+
+export interface ArchivalDeps extends Omit<ScanDeps, 'sourceLabel'> {
+  store: ObjectStore;
+  oldDataPrefix: string;
+  rejectsPrefix: string;
+  logger?: Logger;
+  retries?: RetryCounter;
+}
+
+export const ARCHIVAL_FILE = 'tokens_analysis_old_table.csv';
+export const CONSOLIDATED_FILE = 'tokens_analysis_consolidated.csv';
+
+export async function runArchival(deps: ArchivalDeps): Promise<TokensSummary> {
+  const tally = new RunTally('tokens-archival');
+  const { rows, figures } = await priceConversations({ ...deps, sourceLabel: 'old_table' }, tally);
+  rows.sort(compareRows);
+  const outputKey = `${deps.oldDataPrefix}${ARCHIVAL_FILE}`;
+  const rejectsKey = `${deps.rejectsPrefix}${ARCHIVAL_FILE.replace('.csv', '.jsonl')}`;
+  await writeRows(deps.store, outputKey, rows);
+  await deps.store.write(rejectsKey, rejectionsToJsonl(tally.rejections), 'application/x-ndjson');
+  if (deps.retries) tally.retries = deps.retries.retries;
+  const summary: TokensSummary = {
+    ...tally.finish(),
+    ...figures,
+    method: deps.method,
+    priceTableVersion: deps.prices.version,
+    window: { start: deps.window.start, end: deps.window.end ?? null },
+    outputKey,
+    rejectsKey,
+  };
+  deps.logger?.info('archival finished', { ...summary, byDay: undefined });
+  return summary;
+}
+
+export interface ConsolidatedDeps extends ArchivalDeps {
+  outputPrefix: string;
+  outputRejectsPrefix: string;
+  engine?: QueryEngine;
+}
+
+export interface ConsolidatedSummary extends TokensSummary {
+  historical: { found: boolean; key: string; rows: number; kept: number; duplicatesDropped: number };
+  rowsWritten: number;
+  views: string[];
+}
+
+export async function runConsolidated(deps: ConsolidatedDeps): Promise<ConsolidatedSummary> {
+  const tally = new RunTally('tokens-consolidated');
+  const { rows, figures } = await priceConversations({ ...deps, sourceLabel: 'new_table' }, tally);
+  const fresh = new Set(rows.map((r) => `${r.pk}\u0000${r.sk}`));
+
+  const historicalKey = `${deps.oldDataPrefix}${ARCHIVAL_FILE}`;
+  const historical = { found: false, key: historicalKey, rows: 0, kept: 0, duplicatesDropped: 0 };
+  const body = await deps.store.read(historicalKey);
+  if (body) {
+    historical.found = true;
+    try {
+      for await (const h of readCsv(body, CSV_COLUMNS.slice(0, 9))) {
+        historical.rows++;
+        // The v2→v3 migration copied items verbatim: the new table's version wins.
+        if (fresh.has(`${h.pk}\u0000${h.sk}`)) {
+          historical.duplicatesDropped++;
+          continue;
+        }
+        const row = {} as TokenRow;
+        for (const c of CSV_COLUMNS) row[c] = h[c] ?? '';
+        row.source = 'old_table';
+        rows.push(row);
+        historical.kept++;
+      }
+    } catch (err) {
+      if (err instanceof MissingColumnError) throw new InputError(`${historicalKey}: ${err.message}`);
+      throw err;
+    }
+  } else {
+    deps.logger?.warn('historical CSV not found; consolidating the new table only', { key: historicalKey });
+  }
+  rows.sort(compareRows);
+
+  const outputKey = `${deps.outputPrefix}${CONSOLIDATED_FILE}`;
+  const rejectsKey = `${deps.outputRejectsPrefix}${CONSOLIDATED_FILE.replace('.csv', '.jsonl')}`;
+  await writeRows(deps.store, outputKey, rows);
+  await deps.store.write(rejectsKey, rejectionsToJsonl(tally.rejections), 'application/x-ndjson');
+
+  const views: string[] = [];
+  if (deps.engine) {
+    await deps.engine.registerCsvTable(tokensTableDef(deps.store.uri(deps.outputPrefix)));
+    await deps.engine.execute(TOKEN_USAGE_ANALYSIS);
+    await deps.engine.execute(TOKEN_USAGE_DAILY);
+    views.push('tokens_table', 'token_usage_analysis', 'token_usage_daily');
+  }
+  if (deps.retries) tally.retries = deps.retries.retries;
+  const summary: ConsolidatedSummary = {
+    ...tally.finish(),
+    ...figures,
+    method: deps.method,
+    priceTableVersion: deps.prices.version,
+    window: { start: deps.window.start, end: deps.window.end ?? null },
+    outputKey,
+    rejectsKey,
+    historical,
+    rowsWritten: rows.length,
+    views,
+  };
+  deps.logger?.info('consolidated finished', { ...summary, byDay: undefined });
+  return summary;
+}
