@@ -155,14 +155,14 @@ export async function priceConversations(
     figures.binaryBlocks += r.binaryBlocks;
     for (const m of r.unknownModels) figures.unknownModels[m] = (figures.unknownModels[m] ?? 0) + 1;
     const modelKey = r.model || 'missing';
-    figures.byModel[modelKey] ??= { conversations: 0, input: 0, output: 0, cost: 0 };
-    const bm = figures.byModel[modelKey];
+    const bm = figures.byModel[modelKey] ?? { conversations: 0, input: 0, output: 0, cost: 0 };
+    figures.byModel[modelKey] = bm;
     bm.conversations++;
     bm.input += r.input;
     bm.output += r.output;
     bm.cost += r.costInput + r.costOutput;
-    figures.byDay[r.day] ??= { conversations: 0, cost: 0 };
-    const bd = figures.byDay[r.day];
+    const bd = figures.byDay[r.day] ?? { conversations: 0, cost: 0 };
+    figures.byDay[r.day] = bd;
     bd.conversations++;
     bd.cost += r.costInput + r.costOutput;
   }

@@ -1,0 +1,96 @@
+/**
+ * The Parquet writer comparison: the chosen writer (hyparquet-writer, streaming row groups)
+ * against parquetjs-lite (named in the original design) and DuckDB's own `COPY … (FORMAT parquet)`,
+ * on the same rows and the same schema.
+ */
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryObjectStore, type ParquetColumn, ParquetRowWriter, passThroughSink } from '@catia/shared';
+import { DuckDbEngine } from '@catia/shared/duckdb';
+
+export type BenchRow = Record<string, string | number | string[] | null>;
+
+export async function writeWithHyparquet(columns: readonly ParquetColumn[], rows: BenchRow[]): Promise<number> {
+  const store = new MemoryObjectStore();
+  const { stream, sink } = passThroughSink();
+  const done = store.write('data.parquet', stream);
+  const w = new ParquetRowWriter(columns, sink, 20_000);
+  for (const r of rows) await w.write(r);
+  await w.close();
+  await done;
+  return store.objects.get('data.parquet')?.bytes.length ?? 0;
+}
+
+const LITE_TYPES: Record<ParquetColumn['type'], Record<string, unknown>> = {
+  string: { type: 'UTF8', optional: true },
+  int32: { type: 'INT32', optional: true },
+  int64: { type: 'INT64', optional: true },
+  double: { type: 'DOUBLE', optional: true },
+  boolean: { type: 'BOOLEAN', optional: true },
+  date: { type: 'DATE', optional: true },
+  string_list: { type: 'UTF8', repeated: true },
+};
+
+export async function writeWithParquetjsLite(columns: readonly ParquetColumn[], rows: BenchRow[]): Promise<number> {
+  // parquetjs-lite is CommonJS without types.
+  const lite = require('parquetjs-lite') as {
+    ParquetSchema: new (s: Record<string, unknown>) => unknown;
+    ParquetWriter: {
+      openFile(
+        schema: unknown,
+        path: string,
+      ): Promise<{ appendRow(r: unknown): Promise<void>; close(): Promise<void> }>;
+    };
+  };
+  const schema = new lite.ParquetSchema(Object.fromEntries(columns.map((c) => [c.name, LITE_TYPES[c.type]])));
+  const dir = mkdtempSync(join(tmpdir(), 'bench-lite-'));
+  const path = join(dir, 'data.parquet');
+  const w = await lite.ParquetWriter.openFile(schema, path);
+  for (const r of rows) {
+    const row: Record<string, unknown> = {};
+    for (const c of columns) {
+      const v = r[c.name];
+      if (v === null || v === undefined) continue;
+      row[c.name] = c.type === 'date' ? new Date(`${v}T00:00:00Z`) : v;
+    }
+    await w.appendRow(row);
+  }
+  await w.close();
+  const size = statSync(path).size;
+  rmSync(dir, { recursive: true, force: true });
+  return size;
+}
+
+const DUCK_TYPES: Record<ParquetColumn['type'], string> = {
+  string: 'VARCHAR',
+  int32: 'INTEGER',
+  int64: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  date: 'DATE',
+  string_list: 'VARCHAR[]',
+};
+
+/** Loads the rows into DuckDB (not timed), then returns a function that times only the COPY. */
+export async function prepareDuckDbCopy(columns: readonly ParquetColumn[], rows: BenchRow[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-duck-'));
+  const jsonl = join(dir, 'rows.jsonl');
+  writeFileSync(jsonl, rows.map((r) => JSON.stringify(r)).join('\n'));
+  const db = await DuckDbEngine.create(async (l) => l);
+  const cols = columns.map((c) => `'${c.name}': '${DUCK_TYPES[c.type]}'`).join(', ');
+  await db.execute(
+    `CREATE TABLE t AS SELECT * FROM read_json('${jsonl}', format = 'newline_delimited', columns = {${cols}})`,
+  );
+  return {
+    copy: async (): Promise<number> => {
+      const out = join(dir, 'data.parquet');
+      await db.execute(`COPY t TO '${out}' (FORMAT parquet)`);
+      return statSync(out).size;
+    },
+    close: () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
