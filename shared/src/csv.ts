@@ -7,7 +7,7 @@
  * (wide rows of long JSON texts) they measured several times faster than fast-csv, which the
  * bench keeps as the reference (`npm run bench`), and the tests check byte-equality with it.
  */
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
 export type CsvRow = Record<string, string | number | null | undefined>;

@@ -17,12 +17,12 @@ const USERS = 120;
 const SEED = 7;
 const RUN_DATE = '2026-01-15';
 
-function listFiles(dir: string): string[] {
+function listFiles(root: string, dir = root): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...listFiles(p));
-    else out.push(relative(dir, p));
+    if (statSync(p).isDirectory()) out.push(...listFiles(root, p));
+    else out.push(relative(root, p));
   }
   return out.sort();
 }
