@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readStageEnv, REPO_ROOT } from './lib/stage-env';
+import { REPO_ROOT, readStageEnv } from './lib/stage-env';
 
 const args = process.argv.slice(2);
 const stageAt = args.indexOf('--stage');

@@ -11,3 +11,12 @@ declare module 'dynalite' {
   function dynalite(options?: DynaliteOptions): Server;
   export = dynalite;
 }
+
+declare module 'asl-validator' {
+  interface AslValidationResult {
+    isValid: boolean;
+    errors: { message?: string }[];
+  }
+  function aslValidator(definition: unknown, options?: Record<string, unknown>): AslValidationResult;
+  export default aslValidator;
+}

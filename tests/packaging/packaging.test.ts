@@ -108,7 +108,7 @@ describe('transform trigger and state machine', () => {
       JSON.stringify(props(r)).includes('aws.s3'),
     ) as [[string, Resource]];
     const p = props(rule) as {
-      EventPattern: Record<string, never>;
+      EventPattern: Record<string, unknown>;
       Targets: { InputTransformer: { InputPathsMap: object } }[];
     };
     expect(p.EventPattern).toMatchObject({ source: ['aws.s3'], 'detail-type': ['Object Created'] });
