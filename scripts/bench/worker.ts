@@ -1,0 +1,383 @@
+/**
+ * One bench measurement in a fresh process (so its peak RSS is its own):
+ *   tsx scripts/bench/worker.ts <stage> <size>
+ * Prints one JSON line (a Measurement, or several) on stdout.
+ */
+
+import type { Readable } from 'node:stream';
+import {
+  charsPer4,
+  createS3Client,
+  createTokenCounter,
+  MemoryObjectStore,
+  MemorySource,
+  PriceTable,
+  readCsv,
+  S3ObjectStore,
+  type TokenCounter,
+} from '@catia/shared';
+import { loadNormalizeConfig } from '../../services/normalize/src/normalize/config';
+import { runNormalize } from '../../services/normalize/src/normalize/pipeline';
+import { runArchival, runConsolidated } from '../../services/tokens/src/tokens/pipeline';
+import { loadTransformConfig } from '../../services/transform/src/transform/config';
+import { PARQUET_COLUMNS, runTransform } from '../../services/transform/src/transform/pipeline';
+import { typeRow } from '../../services/transform/src/transform/rows';
+import { startEmulatorProcess } from '../lib/emulator-process';
+import { loadItemsIntoTable } from '../lib/import-export';
+import { jsonParseThroughput, tokenizerThroughput } from './bounds';
+import { bedrockRecords, catiaItems, parseSize } from './data';
+import { type Measurement, measure } from './measure';
+import { type BenchRow, prepareDuckDbCopy, writeWithHyparquet, writeWithParquetjsLite } from './parquet-writers';
+
+const [stage = '', sizeText = '10k'] = process.argv.slice(2);
+const size = parseSize(sizeText);
+const RUN_DATE = '2025-12-31';
+const out: Measurement[] = [];
+
+/** A counter that also records the texts it saw, to time the tokenizer alone on exactly them. */
+function recording(count: TokenCounter): { count: TokenCounter; texts: string[] } {
+  const texts: string[] = [];
+  return {
+    texts,
+    count: (t) => {
+      texts.push(t);
+      return count(t);
+    },
+  };
+}
+
+async function normalizeCsv(items: Record<string, unknown>[]) {
+  const store = new MemoryObjectStore('bench');
+  const config = loadNormalizeConfig({ CATIA_TABLE_NAME: 't', REPORTS_BUCKET: 'bench' });
+  const s = await runNormalize({ source: new MemorySource(items), store, config, runDate: RUN_DATE });
+  return { store, key: s.outputKey, bytes: s.outputBytes, users: s.users };
+}
+
+const textBytes = (texts: string[]) => texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
+
+async function main(): Promise<void> {
+  switch (stage) {
+    case 'normalize-core': {
+      const items = catiaItems(size);
+      const bytes = items.reduce((n, it) => n + JSON.stringify(it).length, 0);
+      const config = loadNormalizeConfig({ CATIA_TABLE_NAME: 't', REPORTS_BUCKET: 'bench' });
+      await runNormalize({
+        source: new MemorySource(items.slice(0, 2000)),
+        store: new MemoryObjectStore(),
+        config,
+        runDate: RUN_DATE,
+      });
+      out.push(
+        await measure('normalize core', sizeText, async () => {
+          const s = await runNormalize({
+            source: new MemorySource(items),
+            store: new MemoryObjectStore(),
+            config,
+            runDate: RUN_DATE,
+          });
+          return {
+            items: s.scanned,
+            bytes,
+            extra: { users: s.users, csvMB: +(s.outputBytes / 1e6).toFixed(1), bound: '≥ 100,000 items/s' },
+          };
+        }),
+      );
+      const lines = items.map((it) => JSON.stringify(it));
+      const j = jsonParseThroughput(lines);
+      out.push({
+        stage: 'bound: JSON.parse (same items)',
+        size: sizeText,
+        items: j.items,
+        bytes: j.bytes,
+        ms: j.ms,
+        peakRssMb: process.resourceUsage().maxRSS / 1024,
+        itemsPerSec: j.items / (j.ms / 1000),
+        mbPerSec: j.mbPerSec,
+        extra: {},
+      });
+      break;
+    }
+    case 'normalize-e2e': {
+      const table = 'bench-catia';
+      const emu = await startEmulatorProcess({ tables: [table], buckets: ['bench'] });
+      Object.assign(process.env, emu.env, { CATIA_TABLE_NAME: table, REPORTS_BUCKET: 'bench', SCAN_SEGMENTS: '4' });
+      const { createDynamoClient } = await import('@catia/shared');
+      const t0 = performance.now();
+      const { generateCatiaItems } = await import('../lib/sample-data');
+      async function* limited() {
+        let n = 0;
+        for (const it of generateCatiaItems({ users: Math.ceil(size / 3) + 10, seed: 20261125 })) {
+          if (n++ >= size) return;
+          yield it;
+        }
+      }
+      const loaded = await loadItemsIntoTable({
+        client: createDynamoClient(loadNormalizeConfig(process.env)),
+        tableName: table,
+        items: limited(),
+        raw: false,
+        concurrency: 16,
+      });
+      const loadMs = performance.now() - t0;
+      const { handler } = await import('../../services/normalize/src/handlers/normalize');
+      out.push(
+        await measure('normalize end to end (DynamoDB scan → S3)', sizeText, async () => {
+          const s = await handler({ runDate: RUN_DATE });
+          return {
+            items: s.scanned,
+            bytes: 0,
+            extra: { users: s.users, loaded, loadSeconds: +(loadMs / 1000).toFixed(1), bound: 'peak RSS < 1.5 GB' },
+          };
+        }),
+      );
+      await emu.stop();
+      break;
+    }
+    case 'parquet': {
+      const { store, key } = await normalizeCsv(catiaItems(size));
+      const rows: Record<string, unknown>[] = [];
+      const body = await store.read(key);
+      for await (const r of readCsv(body as Readable)) {
+        const { typed } = typeRow(r);
+        rows.push({
+          ...typed,
+          tokens_pregunta: 10,
+          tokens_respuesta: 20,
+          tokens_total: 30,
+          costo_estimado_usd: 0.0001,
+          metodo_tokens: 'o200k_base',
+          modelo_precio: 'm',
+        });
+      }
+      const benchRows = rows as unknown as BenchRow[];
+      await writeWithHyparquet(PARQUET_COLUMNS, benchRows.slice(0, 100));
+      out.push(
+        await measure('parquet: hyparquet-writer (chosen)', sizeText, async () => ({
+          items: rows.length,
+          bytes: 0,
+          extra: {
+            fileMB: +((await writeWithHyparquet(PARQUET_COLUMNS, benchRows)) / 1e6).toFixed(1),
+            bound: '≥ 150,000 rows/s',
+          },
+        })),
+      );
+      out.push(
+        await measure('parquet: parquetjs-lite (original design)', sizeText, async () => ({
+          items: rows.length,
+          bytes: 0,
+          extra: { fileMB: +((await writeWithParquetjsLite(PARQUET_COLUMNS, benchRows)) / 1e6).toFixed(1) },
+        })),
+      );
+      const duck = await prepareDuckDbCopy(PARQUET_COLUMNS, benchRows);
+      out.push(
+        await measure('parquet: DuckDB COPY (reference)', sizeText, async () => ({
+          items: rows.length,
+          bytes: 0,
+          extra: { fileMB: +((await duck.copy()) / 1e6).toFixed(1) },
+        })),
+      );
+      duck.close();
+      break;
+    }
+    case 'transform-core': {
+      const { store, key, bytes } = await normalizeCsv(catiaItems(size));
+      for (const method of ['chars/4', 'o200k_base'] as const) {
+        const config = loadTransformConfig({ REPORTS_BUCKET: 'bench', TRANSFORM_TOKENIZER: method });
+        const rec = recording(await createTokenCounter(method));
+        const m = await measure(`transform core (${method})`, sizeText, async () => {
+          const s = await runTransform({ store, config, key, prices: PriceTable.load(), countTokens: rec.count });
+          return { items: s.scanned, bytes, extra: { tokens: s.tokens.total } };
+        });
+        if (method === 'o200k_base') {
+          const b = await tokenizerThroughput('o200k_base', rec.texts);
+          const c = await tokenizerThroughput('cl100k_base', rec.texts);
+          m.extra.textMB = +(b.bytes / 1e6).toFixed(1);
+          m.extra.tokenizerOnlyMs = Math.round(b.ms);
+          m.extra.ratioToTokenizer = +(b.ms / m.ms).toFixed(2);
+          m.extra.bound = '≥ 0.80 of tokenizer';
+          out.push(m);
+          out.push({
+            stage: 'bound: o200k countTokens (same texts)',
+            size: sizeText,
+            items: rec.texts.length,
+            bytes: b.bytes,
+            ms: b.ms,
+            peakRssMb: 0,
+            itemsPerSec: rec.texts.length / (b.ms / 1000),
+            mbPerSec: b.mbPerSec,
+            extra: { tokens: b.tokens },
+          });
+          out.push({
+            stage: 'bound: cl100k countTokens (same texts)',
+            size: sizeText,
+            items: rec.texts.length,
+            bytes: c.bytes,
+            ms: c.ms,
+            peakRssMb: 0,
+            itemsPerSec: rec.texts.length / (c.ms / 1000),
+            mbPerSec: c.mbPerSec,
+            extra: { tokens: c.tokens },
+          });
+        } else out.push(m);
+        rec.texts.length = 0;
+      }
+      break;
+    }
+    case 'transform-e2e': {
+      const { store, key } = await normalizeCsv(catiaItems(size));
+      const csv = store.objects.get(key)?.bytes as Buffer;
+      const emu = await startEmulatorProcess({ buckets: ['bench'] });
+      Object.assign(process.env, emu.env, { REPORTS_BUCKET: 'bench', TRANSFORM_TOKENIZER: 'o200k_base' });
+      const s3 = new S3ObjectStore(createS3Client(loadTransformConfig(process.env)), 'bench');
+      await s3.write(key, csv);
+      store.objects.clear();
+      if (global.gc) global.gc();
+      const { handler } = await import('../../services/transform/src/handlers/transform');
+      out.push(
+        await measure('transform end to end (S3 CSV → S3 Parquet, o200k)', sizeText, async () => {
+          const s = await handler({ bucket: 'bench', key });
+          return { items: s.scanned, bytes: csv.length, extra: { tokens: s.tokens.total, bound: 'peak RSS < 1.5 GB' } };
+        }),
+      );
+      await emu.stop();
+      break;
+    }
+    case 'archival-core':
+    case 'consolidated-core': {
+      const archival = stage === 'archival-core';
+      const records = bedrockRecords(archival ? 'old' : 'new', size);
+      const large = new MemoryObjectStore('large');
+      for (const r of records) if (r.largeMessage) await large.write(r.largeMessage.key, r.largeMessage.body);
+      const items = records.map((r) => r.item);
+      records.length = 0;
+      const method = archival ? ('chars/4' as const) : ('o200k_base' as const);
+      const rec = recording(archival ? charsPer4 : await createTokenCounter(method));
+      const common = {
+        largeMessages: large,
+        store: new MemoryObjectStore('bench'),
+        prices: PriceTable.load(),
+        method,
+        defaultModel: 'anthropic.claude-3-5-sonnet-20241022-v2:0',
+        oldDataPrefix: 'a/',
+        rejectsPrefix: 'ar/',
+      };
+      const bytes = items.reduce((n, it) => n + String(it.MessageMap ?? '').length, 0);
+      const m = await measure(
+        archival ? 'archival core (chars/4)' : 'consolidated core (o200k)',
+        sizeText,
+        async () => {
+          const s = archival
+            ? await runArchival({
+                ...common,
+                source: new MemorySource(items),
+                count: rec.count,
+                window: { start: '2000-01-01', end: '2100-01-01' },
+              })
+            : await runConsolidated({
+                ...common,
+                source: new MemorySource(items),
+                count: rec.count,
+                window: { start: '2000-01-01' },
+                outputPrefix: 'o/',
+                outputRejectsPrefix: 'or/',
+              });
+          return {
+            items: s.conversations,
+            bytes,
+            extra: {
+              tokens: s.tokens.input + s.tokens.output,
+              bound: archival ? '≥ 50,000 conversations/s' : '≥ 0.80 of tokenizer',
+            },
+          };
+        },
+      );
+      if (!archival) {
+        const b = await tokenizerThroughput('o200k_base', rec.texts);
+        m.extra.tokenizerOnlyMs = Math.round(b.ms);
+        m.extra.ratioToTokenizer = +(b.ms / m.ms).toFixed(2);
+        out.push(m);
+        out.push({
+          stage: 'bound: o200k countTokens (same texts)',
+          size: sizeText,
+          items: rec.texts.length,
+          bytes: b.bytes,
+          ms: b.ms,
+          peakRssMb: 0,
+          itemsPerSec: rec.texts.length / (b.ms / 1000),
+          mbPerSec: b.mbPerSec,
+          extra: { tokens: b.tokens },
+        });
+      } else out.push(m);
+      const lines = items.map((it) => String(it.MessageMap ?? '{}'));
+      const j = jsonParseThroughput(lines);
+      out.push({
+        stage: 'bound: JSON.parse (same MessageMaps)',
+        size: sizeText,
+        items: j.items,
+        bytes: j.bytes,
+        ms: j.ms,
+        peakRssMb: 0,
+        itemsPerSec: j.items / (j.ms / 1000),
+        mbPerSec: j.mbPerSec,
+        extra: {},
+      });
+      break;
+    }
+    case 'consolidated-e2e': {
+      const emu = await startEmulatorProcess({ tables: ['bench-new'], buckets: ['bench', 'bench-large'] });
+      Object.assign(process.env, emu.env, {
+        BEDROCK_NEW_TABLE_NAME: 'bench-new',
+        REPORTS_BUCKET: 'bench',
+        LARGE_MESSAGE_BUCKET: 'bench-large',
+        CONSOLIDATED_FILTER_DATE_START: '2000-01-01',
+        GLUE_DATABASE: 'db',
+        ATHENA_WORKGROUP: 'wg',
+      });
+      const { createDynamoClient, createS3Client: s3c } = await import('@catia/shared');
+      const { loadConsolidatedConfig } = await import('../../services/tokens/src/tokens/config');
+      const cfg = loadConsolidatedConfig(process.env);
+      const largeStore = new S3ObjectStore(s3c(cfg), 'bench-large');
+      const { generateBedrockNewItems } = await import('../lib/sample-data');
+      let convs = 0;
+      async function* items() {
+        for (const r of generateBedrockNewItems({ users: Math.ceil(size / 2.5) + 10, seed: 20261125 })) {
+          if (convs >= size) return;
+          if (String(r.item.SK).includes('#CONV#')) convs++;
+          if (r.largeMessage) await largeStore.write(r.largeMessage.key, r.largeMessage.body);
+          yield r.item;
+        }
+      }
+      const t0 = performance.now();
+      const loaded = await loadItemsIntoTable({
+        client: createDynamoClient(cfg),
+        tableName: 'bench-new',
+        items: items(),
+        raw: false,
+        concurrency: 16,
+      });
+      const loadMs = performance.now() - t0;
+      const { createConsolidatedHandler } = await import('../../services/tokens/src/handlers/consolidated');
+      const noAthena = { execute: async () => [], registerCsvTable: async () => undefined };
+      out.push(
+        await measure('consolidated end to end (DynamoDB → S3, o200k)', sizeText, async () => {
+          const s = await createConsolidatedHandler({ queryEngine: noAthena })();
+          return {
+            items: s.conversations,
+            bytes: 0,
+            extra: { loaded, loadSeconds: +(loadMs / 1000).toFixed(1), bound: 'peak RSS < 512 MB' },
+          };
+        }),
+      );
+      await emu.stop();
+      break;
+    }
+    default:
+      throw new Error(`unknown stage ${stage}`);
+  }
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench worker ${stage} ${sizeText}: ${(err as Error).stack}\n`);
+  process.exit(1);
+});
