@@ -16,6 +16,12 @@ export function toEpochMs(value: unknown): number | undefined {
   }
   if (typeof value === 'bigint') return toEpochMs(Number(value));
   if (typeof value === 'string') {
+    // Fast path for the canonical form the tables use: 2025-08-19T13:26:44Z
+    if (value.length === 20 && value.charCodeAt(10) === 84 && value.charCodeAt(19) === 90 && value.charCodeAt(4) === 45) {
+      const ms = Date.parse(value);
+      const d = value.charCodeAt(8) * 10 + value.charCodeAt(9) - 528;
+      if (!Number.isNaN(ms) && d <= 28) return ms;
+    }
     const s = value.trim();
     if (!s) return undefined;
     if (/^\d+(\.\d+)?$/.test(s)) return toEpochMs(Number(s));
@@ -33,9 +39,19 @@ export function toEpochMs(value: unknown): number | undefined {
   return undefined;
 }
 
-/** The calendar day (`YYYY-MM-DD`) in Bogotá of an epoch-ms instant. */
+const DAY_MS = 86_400_000;
+const dayNames = new Map<number, string>();
+
+/** The calendar day (`YYYY-MM-DD`) in Bogotá of an epoch-ms instant (names cached per day: a hot path). */
 export function bogotaDay(ms: number): string {
-  return new Date(ms + BOGOTA_OFFSET_MS).toISOString().slice(0, 10);
+  const day = Math.floor((ms + BOGOTA_OFFSET_MS) / DAY_MS);
+  let name = dayNames.get(day);
+  if (name === undefined) {
+    name = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (dayNames.size > 50_000) dayNames.clear();
+    dayNames.set(day, name);
+  }
+  return name;
 }
 
 /** Today's date in Bogotá. */
