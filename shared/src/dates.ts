@@ -17,7 +17,12 @@ export function toEpochMs(value: unknown): number | undefined {
   if (typeof value === 'bigint') return toEpochMs(Number(value));
   if (typeof value === 'string') {
     // Fast path for the canonical form the tables use: 2025-08-19T13:26:44Z
-    if (value.length === 20 && value.charCodeAt(10) === 84 && value.charCodeAt(19) === 90 && value.charCodeAt(4) === 45) {
+    if (
+      value.length === 20 &&
+      value.charCodeAt(10) === 84 &&
+      value.charCodeAt(19) === 90 &&
+      value.charCodeAt(4) === 45
+    ) {
       const ms = Date.parse(value);
       const d = value.charCodeAt(8) * 10 + value.charCodeAt(9) - 528;
       if (!Number.isNaN(ms) && d <= 28) return ms;
