@@ -28,6 +28,24 @@ export interface EmbeddedAws {
   stop(): Promise<void>;
 }
 
+/** Create a table keyed like both source tables (PK/SK strings), on demand. */
+export async function createConversationTable(client: DynamoDBClient, name: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: [
+        { AttributeName: 'PK', AttributeType: 'S' },
+        { AttributeName: 'SK', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'PK', KeyType: 'HASH' },
+        { AttributeName: 'SK', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+}
+
 /** Start both emulators, create the tables and buckets, and return clients bound to them. */
 export async function startEmbeddedAws(options: EmbeddedAwsOptions = {}): Promise<EmbeddedAws> {
   const ddbServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -62,22 +80,7 @@ export async function startEmbeddedAws(options: EmbeddedAwsOptions = {}): Promis
   const dynamo = createDynamoClient(settings);
   const s3 = createS3Client(settings);
 
-  const createTable = async (name: string) => {
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: name,
-        AttributeDefinitions: [
-          { AttributeName: 'PK', AttributeType: 'S' },
-          { AttributeName: 'SK', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'PK', KeyType: 'HASH' },
-          { AttributeName: 'SK', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  };
+  const createTable = (name: string) => createConversationTable(dynamo, name);
   const createBucket = async (name: string) => {
     await s3.send(new CreateBucketCommand({ Bucket: name }));
   };

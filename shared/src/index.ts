@@ -1,6 +1,7 @@
 /** The shared library of the CatIA analytics services. Import modules by name (`@catia/shared/<module>`). */
 export * from './aws';
 export * from './catalog';
+export * from './catia-csv';
 export * from './config';
 export * from './csv';
 export * from './dates';

@@ -6,47 +6,18 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
-import { createDynamoClient, createS3Client, S3ObjectStore } from '@catia/shared';
+import { createS3Client, S3ObjectStore } from '@catia/shared';
 import { DuckDbEngine } from '@catia/shared/duckdb';
 import { generateCatiaItems } from '../../scripts/lib/sample-data';
-import { createTestBucket, createTestTable, testSettings } from '../helpers/aws';
+import { createTestBucket, loadWithEnv, seedTable, testSettings } from '../helpers/aws';
+
+const load = <T>(path: string, env: Record<string, string>): T => loadWithEnv<T>(require, path, env);
+const seed = (items: Record<string, unknown>[]) => seedTable(items);
+
 import { startFaultProxy } from '../helpers/fault-proxy';
 
 type NormalizeModule = typeof import('../../services/normalize/src/handlers/normalize');
 type TransformModule = typeof import('../../services/transform/src/handlers/transform');
-
-function load<T>(path: string, env: Record<string, string>): T {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    let mod: T | undefined;
-    jest.isolateModules(() => {
-      mod = require(path);
-    });
-    return mod as T;
-  } finally {
-    process.env = saved;
-  }
-}
-
-async function seed(items: Record<string, unknown>[]): Promise<string> {
-  const table = await createTestTable();
-  const ddb = createDynamoClient(testSettings());
-  for (let i = 0; i < items.length; i += 25) {
-    await ddb.send(
-      new BatchWriteItemCommand({
-        RequestItems: {
-          [table]: items
-            .slice(i, i + 25)
-            .map((it) => ({ PutRequest: { Item: marshall(it, { removeUndefinedValues: true }) } })),
-        },
-      }),
-    );
-  }
-  return table;
-}
 
 const RUN = { runDate: '2025-12-31' };
 const CSV_KEY = 'reports/etl-process1/data_20251231.csv';

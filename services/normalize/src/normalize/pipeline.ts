@@ -29,6 +29,7 @@ import {
   type RunSummary,
   RunTally,
   rejectionsToJsonl,
+  USER_CSV_COLUMNS,
 } from '@catia/shared';
 import type { NormalizeConfig } from './config';
 import {
@@ -45,23 +46,7 @@ import {
   userIdOf,
 } from './items';
 
-export const CSV_COLUMNS = [
-  'usuario_id',
-  'nombre',
-  'email',
-  'gerencia',
-  'ciudad',
-  'fecha_primera_conversacion',
-  'fecha_ultima_conversacion',
-  'numero_conversaciones',
-  'numero_mensajes',
-  'lista_preguntas',
-  'feedback_likes',
-  'feedback_dislikes',
-  'feedback_ultima_respuesta',
-  'comentarios_feedback',
-  'conversacion_completa',
-] as const;
+export const CSV_COLUMNS = USER_CSV_COLUMNS;
 
 export interface NormalizeSummary extends RunSummary {
   runDate: string;

@@ -1,41 +1,17 @@
 import { Readable } from 'node:stream';
-import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
-import { createDynamoClient, createS3Client, readCsv, S3ObjectStore } from '@catia/shared';
+import { createS3Client, readCsv, S3ObjectStore } from '@catia/shared';
 import { generateCatiaItems } from '../../../../scripts/lib/sample-data';
-import { createTestBucket, createTestTable, testSettings } from '../../../../tests/helpers/aws';
+import { createTestBucket, loadWithEnv, seedTable, testSettings } from '../../../../tests/helpers/aws';
 
-async function loadHandler(env: Record<string, string | undefined>) {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    let mod: typeof import('../../src/handlers/normalize') | undefined;
-    jest.isolateModules(() => {
-      mod = require('../../src/handlers/normalize');
-    });
-    return mod as typeof import('../../src/handlers/normalize');
-  } finally {
-    process.env = saved;
-  }
-}
+type NormalizeModule = typeof import('../../src/handlers/normalize');
+const loadHandler = async (env: Record<string, string | undefined>) =>
+  loadWithEnv<NormalizeModule>(require, '../../src/handlers/normalize', env);
 
 describe('normalize handler on the embedded DynamoDB and S3', () => {
   it('publishes the CSV, manifest and rejects, and a re-run writes identical bytes', async () => {
-    const table = await createTestTable();
-    const bucket = await createTestBucket();
-    const ddb = createDynamoClient(testSettings());
     const items = [...generateCatiaItems({ users: 70, seed: 3 })];
-    for (let i = 0; i < items.length; i += 25) {
-      await ddb.send(
-        new BatchWriteItemCommand({
-          RequestItems: {
-            [table]: items
-              .slice(i, i + 25)
-              .map((it) => ({ PutRequest: { Item: marshall(it, { removeUndefinedValues: true }) } })),
-          },
-        }),
-      );
-    }
+    const table = await seedTable(items);
+    const bucket = await createTestBucket();
     const { handler } = await loadHandler({ CATIA_TABLE_NAME: table, REPORTS_BUCKET: bucket, SCAN_SEGMENTS: '3' });
 
     const summary = await handler({ runDate: '2025-12-31' });

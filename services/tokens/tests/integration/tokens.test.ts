@@ -2,21 +2,10 @@ import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { createDynamoClient, createS3Client, type QueryEngine, S3ObjectStore } from '@catia/shared';
 import { generateBedrockNewItems, generateBedrockOldItems } from '../../../../scripts/lib/sample-data';
-import { createTestBucket, createTestTable, testSettings } from '../../../../tests/helpers/aws';
+import { createTestBucket, createTestTable, loadWithEnv, testSettings } from '../../../../tests/helpers/aws';
 
-async function load<T>(path: string, env: Record<string, string | undefined>): Promise<T> {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    let mod: T | undefined;
-    jest.isolateModules(() => {
-      mod = require(path);
-    });
-    return mod as T;
-  } finally {
-    process.env = saved;
-  }
-}
+const load = async <T>(path: string, env: Record<string, string | undefined>): Promise<T> =>
+  loadWithEnv<T>(require, path, env);
 
 /** Records every statement instead of running it: Athena has no emulator; the SQL itself is tested on DuckDB. */
 class RecordingEngine implements QueryEngine {

@@ -25,27 +25,12 @@ import {
   rejectionsToJsonl,
   type TokenCounter,
   toEpochMs,
+  USER_CSV_COLUMNS,
 } from '@catia/shared';
 import type { TransformConfig } from './config';
 import { RowTypeError, type Turn, typeRow } from './rows';
 
-export const INPUT_COLUMNS = [
-  'usuario_id',
-  'nombre',
-  'email',
-  'gerencia',
-  'ciudad',
-  'fecha_primera_conversacion',
-  'fecha_ultima_conversacion',
-  'numero_conversaciones',
-  'numero_mensajes',
-  'lista_preguntas',
-  'feedback_likes',
-  'feedback_dislikes',
-  'feedback_ultima_respuesta',
-  'comentarios_feedback',
-  'conversacion_completa',
-] as const;
+export const INPUT_COLUMNS = USER_CSV_COLUMNS;
 
 export const PARQUET_COLUMNS: ParquetColumn[] = [
   { name: 'usuario_id', type: 'string', required: true },

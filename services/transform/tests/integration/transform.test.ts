@@ -1,19 +1,9 @@
 import { createS3Client, S3ObjectStore } from '@catia/shared';
-import { createTestBucket, testSettings } from '../../../../tests/helpers/aws';
+import { createTestBucket, loadWithEnv, testSettings } from '../../../../tests/helpers/aws';
 
-async function loadHandler(env: Record<string, string | undefined>) {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    let mod: typeof import('../../src/handlers/transform') | undefined;
-    jest.isolateModules(() => {
-      mod = require('../../src/handlers/transform');
-    });
-    return mod as typeof import('../../src/handlers/transform');
-  } finally {
-    process.env = saved;
-  }
-}
+type TransformModule = typeof import('../../src/handlers/transform');
+const loadHandler = async (env: Record<string, string | undefined>) =>
+  loadWithEnv<TransformModule>(require, '../../src/handlers/transform', env);
 
 const HEADER =
   'usuario_id,nombre,email,gerencia,ciudad,fecha_primera_conversacion,fecha_ultima_conversacion,numero_conversaciones,numero_mensajes,lista_preguntas,feedback_likes,feedback_dislikes,feedback_ultima_respuesta,comentarios_feedback,conversacion_completa\r\n';
