@@ -2,7 +2,7 @@
  * Reading one Catia item: its kind (by SK substring, as the table never documented exact
  * suffixes), its user, date, profile, messages and feedback. Pure functions, no I/O.
  */
-import { toEpochMs } from '@catia/shared';
+import { formatIsoUtc, toEpochMs } from '@catia/shared';
 import { parseLooseLiteral } from './python-literal';
 
 export type ItemKind = 'registration' | 'conversation' | 'feedback' | 'other';
@@ -64,7 +64,11 @@ export interface Message {
   texto: string;
   /** Epoch ms, or undefined when the message has no readable timestamp. */
   ms: number | undefined;
+  /** The time as ISO-8601 UTC (the source's own text when already canonical), or null. */
+  fecha: string | null;
 }
+
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 const USER_SENDERS = new Set(['user', 'usuario', 'human', 'citizen', 'ciudadano']);
 const BOT_SENDERS = new Set(['bot', 'assistant', 'catia', 'asistente', 'ai']);
@@ -90,7 +94,14 @@ export function readConversation(raw: unknown): Message[] | { error: string } {
     if (text !== undefined && text !== null && typeof text !== 'string') {
       return { error: 'Conversation entry text is not a string' };
     }
-    out.push({ rol, texto: (text as string | undefined) ?? '', ms: toEpochMs(e.timestamp) });
+    const ms = toEpochMs(e.timestamp);
+    const fecha =
+      ms === undefined
+        ? null
+        : typeof e.timestamp === 'string' && CANONICAL_UTC.test(e.timestamp)
+          ? e.timestamp
+          : formatIsoUtc(ms);
+    out.push({ rol, texto: (text as string | undefined) ?? '', ms, fecha });
   }
   return out;
 }

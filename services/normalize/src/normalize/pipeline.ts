@@ -237,23 +237,28 @@ function userRow(
   let last: number | undefined;
   let mensajes = 0;
   const preguntas = new Set<string>();
-  const completa: { rol: string; texto: string; fecha: string | null }[][] = [];
-  for (const c of u.conversations) {
+  // conversacion_completa is built as text directly (one JSON.stringify per message text), the
+  // same bytes JSON.stringify would give for [[{rol, texto, fecha}]], without the object churn.
+  let completa = '[';
+  for (let ci = 0; ci < u.conversations.length; ci++) {
+    const c = u.conversations[ci] as UserState['conversations'][number];
     if (c.ms !== undefined) {
       if (first === undefined || c.ms < first) first = c.ms;
       if (last === undefined || c.ms > last) last = c.ms;
     }
     mensajes += c.messages.length;
-    completa.push(
-      c.messages.map((m) => {
-        if (m.rol === 'user') {
-          const q = m.texto.trim();
-          if (q) preguntas.add(q);
-        }
-        return { rol: m.rol, texto: m.texto, fecha: m.ms === undefined ? null : formatIsoUtc(m.ms) };
-      }),
-    );
+    completa += ci ? ',[' : '[';
+    for (let mi = 0; mi < c.messages.length; mi++) {
+      const m = c.messages[mi] as Message;
+      if (m.rol === 'user') {
+        const q = m.texto.trim();
+        if (q) preguntas.add(q);
+      }
+      completa += `${mi ? ',' : ''}{"rol":"${m.rol}","texto":${JSON.stringify(m.texto)},"fecha":${m.fecha === null ? 'null' : `"${m.fecha}"`}}`;
+    }
+    completa += ']';
   }
+  completa += ']';
   let likes = 0;
   let dislikes = 0;
   const comentarios = new Set<string>();
@@ -278,6 +283,6 @@ function userRow(
     feedback_dislikes: dislikes,
     feedback_ultima_respuesta: likes && dislikes ? 'mixed' : likes ? 'like' : dislikes ? 'dislike' : '',
     comentarios_feedback: JSON.stringify([...comentarios]),
-    conversacion_completa: JSON.stringify(completa),
+    conversacion_completa: completa,
   };
 }
