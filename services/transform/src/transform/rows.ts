@@ -7,7 +7,8 @@ import { toEpochMs } from '@catia/shared';
 export interface Turn {
   rol: 'user' | 'bot';
   texto: string;
-  fecha: string | null;
+  /** ISO-8601 instant; normalize writes one for every message, but a missing one is tolerated. */
+  fecha?: string | null;
 }
 
 export interface TypedRow {
@@ -31,6 +32,7 @@ export interface TypedRow {
 export class RowTypeError extends Error {}
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+// Nine digits always fit the INT32 columns; a larger count is not a count normalize can write.
 const INT = /^\d{1,9}$/;
 
 function date(row: Record<string, string>, col: string): string | null {
@@ -42,7 +44,7 @@ function date(row: Record<string, string>, col: string): string | null {
 
 function int(row: Record<string, string>, col: string): number {
   const v = (row[col] ?? '').trim();
-  if (!INT.test(v)) throw new RowTypeError(`${col} is not a non-negative integer`);
+  if (!INT.test(v)) throw new RowTypeError(`${col} is not an integer between 0 and 999999999`);
   return Number(v);
 }
 
@@ -63,7 +65,14 @@ function stringList(row: Record<string, string>, col: string): string[] {
 
 const LABELS = new Set(['like', 'dislike', 'mixed']);
 
-export function conversations(raw: string): Turn[][] {
+/** One conversation: its messages and the instant of its earliest dated message (if any). */
+export interface Conversation {
+  turns: Turn[];
+  firstMs: number | undefined;
+}
+
+/** Parse `conversacion_completa` once: validate every message and note each conversation's first instant. */
+export function conversations(raw: string): Conversation[] {
   if (!raw.trim()) return [];
   let parsed: unknown;
   try {
@@ -72,8 +81,10 @@ export function conversations(raw: string): Turn[][] {
     throw new RowTypeError('conversacion_completa is not JSON');
   }
   if (!Array.isArray(parsed)) throw new RowTypeError('conversacion_completa is not a list');
+  const out: Conversation[] = [];
   for (const c of parsed) {
     if (!Array.isArray(c)) throw new RowTypeError('conversacion_completa holds a conversation that is not a list');
+    let firstMs: number | undefined;
     for (const t of c as unknown[]) {
       const turn = t as Partial<Turn> | null;
       if (
@@ -81,17 +92,25 @@ export function conversations(raw: string): Turn[][] {
         typeof turn !== 'object' ||
         (turn.rol !== 'user' && turn.rol !== 'bot') ||
         typeof turn.texto !== 'string' ||
-        (turn.fecha !== null && typeof turn.fecha !== 'string')
+        (turn.fecha !== undefined && turn.fecha !== null && typeof turn.fecha !== 'string')
       ) {
         throw new RowTypeError('conversacion_completa holds a malformed message');
       }
+      if (turn.fecha) {
+        // A date that cannot be read would silently move the conversation to another price period.
+        const ms = toEpochMs(turn.fecha);
+        if (ms === undefined) throw new RowTypeError('conversacion_completa holds a message with an unreadable fecha');
+        if (firstMs === undefined || ms < firstMs) firstMs = ms;
+      }
     }
+    out.push({ turns: c as Turn[], firstMs });
   }
-  return parsed as Turn[][];
+  return out;
 }
 
-export function typeRow(row: Record<string, string>): { typed: TypedRow; turns: Turn[][] } {
-  const label = (row.feedback_ultima_respuesta ?? '').trim().toLowerCase();
+/** Type one CSV row; throws {@link RowTypeError} (column and problem, never the text) when it cannot. */
+export function typeRow(row: Record<string, string>): { typed: TypedRow; conversations: Conversation[] } {
+  const label = (row.feedback_ultima_respuesta ?? '').trim();
   if (label && !LABELS.has(label)) throw new RowTypeError('feedback_ultima_respuesta is not like, dislike or mixed');
   const usuario = row.usuario_id ?? '';
   if (!usuario) throw new RowTypeError('usuario_id is empty');
@@ -114,6 +133,6 @@ export function typeRow(row: Record<string, string>): { typed: TypedRow; turns: 
       comentarios_feedback: stringList(row, 'comentarios_feedback'),
       conversacion_completa: completa,
     },
-    turns: conversations(completa),
+    conversations: conversations(completa),
   };
 }
