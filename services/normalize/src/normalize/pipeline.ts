@@ -77,7 +77,8 @@ interface Dated {
 interface UserState {
   profile?: Profile;
   profileOrder?: Dated;
-  conversations: (Dated & { messages: Message[] })[];
+  /** In-window conversations, already rendered: their JSON text, user questions and message count. */
+  conversations: (Dated & { json: string; questions: string[]; messages: number })[];
   feedback: (Dated & { fb: Feedback })[];
   /** Items attached to this user, to be written or filtered when the user is finalised. */
   items: number;
@@ -165,7 +166,7 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
       continue;
     }
     user.items++;
-    if (messages) user.conversations.push({ ms, sk, messages });
+    if (messages) user.conversations.push({ ms, sk, ...renderConversation(messages) });
     if (feedback) user.feedback.push({ ms, sk, fb: feedback });
   }
 
@@ -219,6 +220,29 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
   return summary;
 }
 
+/**
+ * A conversation as the output needs it, rendered once when read so the per-user state holds one
+ * string instead of an object per message: the same bytes `JSON.stringify` gives for
+ * `[{rol, texto, fecha}, …]`, the user's trimmed questions, and the message count.
+ */
+export function renderConversation(messages: readonly Message[]): {
+  json: string;
+  questions: string[];
+  messages: number;
+} {
+  let json = '[';
+  const questions: string[] = [];
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as Message;
+    if (m.rol === 'user') {
+      const q = m.texto.trim();
+      if (q) questions.push(q);
+    }
+    json += `${i ? ',' : ''}{"rol":"${m.rol}","texto":${JSON.stringify(m.texto)},"fecha":${m.fecha === null ? 'null' : `"${m.fecha}"`}}`;
+  }
+  return { json: `${json}]`, questions, messages: messages.length };
+}
+
 /** The output row of one user, or the reason the user's items are filtered. */
 function userRow(
   id: string,
@@ -237,8 +261,6 @@ function userRow(
   let last: number | undefined;
   let mensajes = 0;
   const preguntas = new Set<string>();
-  // conversacion_completa is built as text directly (one JSON.stringify per message text), the
-  // same bytes JSON.stringify would give for [[{rol, texto, fecha}]], without the object churn.
   let completa = '[';
   for (let ci = 0; ci < u.conversations.length; ci++) {
     const c = u.conversations[ci] as UserState['conversations'][number];
@@ -246,17 +268,9 @@ function userRow(
       if (first === undefined || c.ms < first) first = c.ms;
       if (last === undefined || c.ms > last) last = c.ms;
     }
-    mensajes += c.messages.length;
-    completa += ci ? ',[' : '[';
-    for (let mi = 0; mi < c.messages.length; mi++) {
-      const m = c.messages[mi] as Message;
-      if (m.rol === 'user') {
-        const q = m.texto.trim();
-        if (q) preguntas.add(q);
-      }
-      completa += `${mi ? ',' : ''}{"rol":"${m.rol}","texto":${JSON.stringify(m.texto)},"fecha":${m.fecha === null ? 'null' : `"${m.fecha}"`}}`;
-    }
-    completa += ']';
+    mensajes += c.messages;
+    for (const q of c.questions) preguntas.add(q);
+    completa += ci ? `,${c.json}` : c.json;
   }
   completa += ']';
   let likes = 0;
