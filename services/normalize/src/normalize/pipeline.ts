@@ -78,7 +78,7 @@ interface UserState {
   profile?: Profile;
   profileOrder?: Dated;
   /** In-window conversations, already rendered: their JSON text, user questions and message count. */
-  conversations: (Dated & { json: string; questions: string[]; messages: number })[];
+  conversations: (Dated & { json: Buffer; questions: string[]; messages: number })[];
   feedback: (Dated & { fb: Feedback })[];
   /** Items attached to this user, to be written or filtered when the user is finalised. */
   items: number;
@@ -222,11 +222,11 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
 
 /**
  * A conversation as the output needs it, rendered once when read so the per-user state holds one
- * string instead of an object per message: the same bytes `JSON.stringify` gives for
+ * buffer instead of an object per message: the same bytes `JSON.stringify` gives for
  * `[{rol, texto, fecha}, …]`, the user's trimmed questions, and the message count.
  */
 export function renderConversation(messages: readonly Message[]): {
-  json: string;
+  json: Buffer;
   questions: string[];
   messages: number;
 } {
@@ -240,7 +240,8 @@ export function renderConversation(messages: readonly Message[]): {
     }
     json += `${i ? ',' : ''}{"rol":"${m.rol}","texto":${JSON.stringify(m.texto)},"fecha":${m.fecha === null ? 'null' : `"${m.fecha}"`}}`;
   }
-  return { json: `${json}]`, questions, messages: messages.length };
+  // Kept as UTF-8 bytes: flat and off the JS heap (a concatenated string would stay a rope of pieces).
+  return { json: Buffer.from(`${json}]`, 'utf-8'), questions, messages: messages.length };
 }
 
 /** The output row of one user, or the reason the user's items are filtered. */
@@ -270,7 +271,7 @@ function userRow(
     }
     mensajes += c.messages;
     for (const q of c.questions) preguntas.add(q);
-    completa += ci ? `,${c.json}` : c.json;
+    completa += ci ? `,${c.json.toString('utf-8')}` : c.json.toString('utf-8');
   }
   completa += ']';
   let likes = 0;
