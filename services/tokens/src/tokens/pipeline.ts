@@ -10,7 +10,7 @@
 import {
   bogotaDay,
   type ConversationSource,
-  CsvStreamWriter,
+  csvField,
   InputError,
   inDayWindow,
   isUnreadable,
@@ -71,11 +71,32 @@ export interface ScanDeps {
   sourceLabel: 'old_table' | 'new_table';
 }
 
+/**
+ * A finished output row, compact: its CSV line as UTF-8 bytes (flat, off the JS heap), the key it
+ * sorts by and its (pk, sk). Rows hold no message text; 100k of them take a few tens of MB.
+ */
+export interface PackedRow {
+  sort: string;
+  pkSk: string;
+  line: Buffer;
+}
+
+export function packRow(row: TokenRow): PackedRow {
+  let line = '';
+  for (let i = 0; i < CSV_COLUMNS.length; i++)
+    line += (i ? ',' : '') + csvField(row[CSV_COLUMNS[i] as (typeof CSV_COLUMNS)[number]]);
+  return {
+    sort: `${row.create_date}\u0000${row.pk}\u0000${row.sk}`,
+    pkSk: `${row.pk}\u0000${row.sk}`,
+    line: Buffer.from(`${line}\r\n`, 'utf-8'),
+  };
+}
+
 /** Scan a table and price its conversations; rows are small (no text), so they are kept to be sorted. */
 export async function priceConversations(
   deps: ScanDeps,
   tally: RunTally,
-): Promise<{ rows: TokenRow[]; figures: PricedFigures }> {
+): Promise<{ rows: PackedRow[]; figures: PricedFigures }> {
   const figures: PricedFigures = {
     itemsByKind: { conversation: 0, related_document: 0, bot: 0, bot_alias: 0, other: 0 },
     conversations: 0,
@@ -88,7 +109,7 @@ export async function priceConversations(
     binaryBlocks: 0,
     largeMessages: 0,
   };
-  const rows: TokenRow[] = [];
+  const rows: PackedRow[] = [];
   const ctx = {
     source: deps.sourceLabel,
     method: deps.method,
@@ -143,7 +164,7 @@ export async function priceConversations(
       continue;
     }
     tally.written++;
-    rows.push(r.row);
+    rows.push(packRow(r.row));
     figures.conversations++;
     figures.tokens.input += r.input;
     figures.tokens.output += r.output;
@@ -172,29 +193,15 @@ export async function priceConversations(
   return { rows, figures };
 }
 
-const compareRows = (a: TokenRow, b: TokenRow) =>
-  a.create_date < b.create_date
-    ? -1
-    : a.create_date > b.create_date
-      ? 1
-      : a.pk < b.pk
-        ? -1
-        : a.pk > b.pk
-          ? 1
-          : a.sk < b.sk
-            ? -1
-            : a.sk > b.sk
-              ? 1
-              : 0;
+const compareRows = (a: PackedRow, b: PackedRow) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0);
 
-async function writeRows(store: ObjectStore, key: string, rows: TokenRow[]): Promise<void> {
-  const csv = new CsvStreamWriter(CSV_COLUMNS);
-  const upload = store.write(key, csv.stream, 'text/csv; charset=utf-8');
-  const pump = (async () => {
-    for (const r of rows) await csv.writeRow(r);
-    await csv.end();
-  })();
-  await Promise.all([pump, upload]);
+async function writeRows(store: ObjectStore, key: string, rows: PackedRow[]): Promise<void> {
+  async function* bytes() {
+    yield Buffer.from(`${CSV_COLUMNS.join(',')}\r\n`, 'utf-8');
+    // Batches of lines into ~1 MB chunks.
+    for (let i = 0; i < rows.length; i += 4000) yield Buffer.concat(rows.slice(i, i + 4000).map((r) => r.line));
+  }
+  await store.write(key, bytes(), 'text/csv; charset=utf-8');
 }
 
 export interface ArchivalDeps extends Omit<ScanDeps, 'sourceLabel'> {
@@ -245,7 +252,7 @@ export interface ConsolidatedSummary extends TokensSummary {
 export async function runConsolidated(deps: ConsolidatedDeps): Promise<ConsolidatedSummary> {
   const tally = new RunTally('tokens-consolidated');
   const { rows, figures } = await priceConversations({ ...deps, sourceLabel: 'new_table' }, tally);
-  const fresh = new Set(rows.map((r) => `${r.pk}\u0000${r.sk}`));
+  const fresh = new Set(rows.map((r) => r.pkSk));
 
   const historicalKey = `${deps.oldDataPrefix}${ARCHIVAL_FILE}`;
   const historical = { found: false, key: historicalKey, rows: 0, kept: 0, duplicatesDropped: 0 };
@@ -263,7 +270,7 @@ export async function runConsolidated(deps: ConsolidatedDeps): Promise<Consolida
         const row = {} as TokenRow;
         for (const c of CSV_COLUMNS) row[c] = h[c] ?? '';
         row.source = 'old_table';
-        rows.push(row);
+        rows.push(packRow(row));
         historical.kept++;
       }
     } catch (err) {
