@@ -55,6 +55,17 @@ async function normalizeCsv(items: Record<string, unknown>[]) {
   return { store, key: s.outputKey, bytes: s.outputBytes, users: s.users };
 }
 
+/** Run a loader stage in a child process with this process's env (emulator endpoints, table names). */
+function loadInSubprocess(loader: string): { loaded: number; loadMs: number } {
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  const out = execFileSync(process.execPath, [...process.execArgv, __filename, loader, sizeText], {
+    env: process.env,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const lines = out.toString().trim().split('\n');
+  return JSON.parse(lines[lines.length - 1] as string);
+}
+
 const csvFileFor = (sizeLabel: string) => join(tmpdir(), `catia-bench-${sizeLabel}.csv`);
 
 async function main(): Promise<void> {
@@ -103,24 +114,7 @@ async function main(): Promise<void> {
       const table = 'bench-catia';
       const emu = await startEmulatorProcess({ tables: [table], buckets: ['bench'] });
       Object.assign(process.env, emu.env, { CATIA_TABLE_NAME: table, REPORTS_BUCKET: 'bench', SCAN_SEGMENTS: '4' });
-      const { createDynamoClient } = await import('@catia/shared');
-      const t0 = performance.now();
-      const { generateCatiaItems } = await import('../lib/sample-data');
-      async function* limited() {
-        let n = 0;
-        for (const it of generateCatiaItems({ users: Math.ceil(size / 3) + 10, seed: 20261125 })) {
-          if (n++ >= size) return;
-          yield it;
-        }
-      }
-      const loaded = await loadItemsIntoTable({
-        client: createDynamoClient(loadNormalizeConfig(process.env)),
-        tableName: table,
-        items: limited(),
-        raw: false,
-        concurrency: 16,
-      });
-      const loadMs = performance.now() - t0;
+      const { loaded, loadMs } = loadInSubprocess('load-catia');
       const { handler } = await import('../../services/normalize/src/handlers/normalize');
       out.push(
         await measure('normalize end to end (DynamoDB scan → S3)', sizeText, async () => {
@@ -347,29 +341,7 @@ async function main(): Promise<void> {
         GLUE_DATABASE: 'db',
         ATHENA_WORKGROUP: 'wg',
       });
-      const { createDynamoClient, createS3Client: s3c } = await import('@catia/shared');
-      const { loadConsolidatedConfig } = await import('../../services/tokens/src/tokens/config');
-      const cfg = loadConsolidatedConfig(process.env);
-      const largeStore = new S3ObjectStore(s3c(cfg), 'bench-large');
-      const { generateBedrockNewItems } = await import('../lib/sample-data');
-      let convs = 0;
-      async function* items() {
-        for (const r of generateBedrockNewItems({ users: Math.ceil(size / 2.5) + 10, seed: 20261125 })) {
-          if (convs >= size) return;
-          if (String(r.item.SK).includes('#CONV#')) convs++;
-          if (r.largeMessage) await largeStore.write(r.largeMessage.key, r.largeMessage.body);
-          yield r.item;
-        }
-      }
-      const t0 = performance.now();
-      const loaded = await loadItemsIntoTable({
-        client: createDynamoClient(cfg),
-        tableName: 'bench-new',
-        items: items(),
-        raw: false,
-        concurrency: 16,
-      });
-      const loadMs = performance.now() - t0;
+      const { loaded, loadMs } = loadInSubprocess('load-bedrock-new');
       const { createConsolidatedHandler } = await import('../../services/tokens/src/handlers/consolidated');
       const noAthena = { execute: async () => [], registerCsvTable: async () => undefined };
       out.push(
@@ -384,6 +356,54 @@ async function main(): Promise<void> {
       );
       await emu.stop();
       break;
+    }
+    case 'load-catia': {
+      // Loads the table in its own process, so the measured process's peak RSS is the stage's own.
+      const { createDynamoClient } = await import('@catia/shared');
+      const { generateCatiaItems } = await import('../lib/sample-data');
+      const t0 = performance.now();
+      async function* limited() {
+        let n = 0;
+        for (const it of generateCatiaItems({ users: Math.ceil(size / 3) + 10, seed: 20261125 })) {
+          if (n++ >= size) return;
+          yield it;
+        }
+      }
+      const loaded = await loadItemsIntoTable({
+        client: createDynamoClient(loadNormalizeConfig(process.env)),
+        tableName: process.env.CATIA_TABLE_NAME as string,
+        items: limited(),
+        raw: false,
+        concurrency: 16,
+      });
+      process.stdout.write(`${JSON.stringify({ loaded, loadMs: performance.now() - t0 })}\n`);
+      return;
+    }
+    case 'load-bedrock-new': {
+      const { createDynamoClient, createS3Client: s3c } = await import('@catia/shared');
+      const { loadConsolidatedConfig } = await import('../../services/tokens/src/tokens/config');
+      const { generateBedrockNewItems } = await import('../lib/sample-data');
+      const cfg = loadConsolidatedConfig(process.env);
+      const largeStore = new S3ObjectStore(s3c(cfg), cfg.LARGE_MESSAGE_BUCKET);
+      const t0 = performance.now();
+      let convs = 0;
+      async function* items() {
+        for (const r of generateBedrockNewItems({ users: Math.ceil(size / 2.5) + 10, seed: 20261125 })) {
+          if (convs >= size) return;
+          if (String(r.item.SK).includes('#CONV#')) convs++;
+          if (r.largeMessage) await largeStore.write(r.largeMessage.key, r.largeMessage.body);
+          yield r.item;
+        }
+      }
+      const loaded = await loadItemsIntoTable({
+        client: createDynamoClient(cfg),
+        tableName: cfg.BEDROCK_NEW_TABLE_NAME,
+        items: items(),
+        raw: false,
+        concurrency: 16,
+      });
+      process.stdout.write(`${JSON.stringify({ loaded, loadMs: performance.now() - t0 })}\n`);
+      return;
     }
     default:
       throw new Error(`unknown stage ${stage}`);
