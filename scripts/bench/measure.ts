@@ -27,6 +27,7 @@ export async function measure(
   const r = await run();
   const ms = performance.now() - t0;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const mem = process.memoryUsage();
   return {
     stage,
     size,
@@ -36,6 +37,6 @@ export async function measure(
     peakRssMb,
     itemsPerSec: r.items / (ms / 1000),
     mbPerSec: r.bytes / 1e6 / (ms / 1000),
-    extra: r.extra ?? {},
+    extra: { ...r.extra, heapMB: Math.round(mem.heapUsed / 1e6), externalMB: Math.round(mem.external / 1e6) },
   };
 }
