@@ -20,7 +20,6 @@ import {
   type CsvRow,
   CsvStreamWriter,
   compactDay,
-  formatIsoUtc,
   inDayWindow,
   isUnreadable,
   type Logger,
