@@ -38,18 +38,23 @@ export function stripParentheses(s: string): string {
 }
 
 /**
+ * A map attribute stored as a DynamoDB Map, a JSON string or a Python-repr string.
+ * `undefined` when absent or empty; `'malformed'` when present but not a readable map.
+ */
+function readMapAttribute(raw: unknown): Record<string, unknown> | undefined | 'malformed' {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const v = typeof raw === 'string' ? parseLooseLiteral(raw) : raw;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return 'malformed';
+  return v as Record<string, unknown>;
+}
+
+/**
  * The profile in a `UserData` attribute (Map, JSON string or Python-repr string).
  * `undefined` when absent or empty; `'malformed'` when present but unreadable.
  */
 export function readProfile(raw: unknown): Profile | undefined | 'malformed' {
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  let v: unknown = raw;
-  if (typeof raw === 'string') {
-    v = parseLooseLiteral(raw);
-    if (v === undefined) return 'malformed';
-  }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return 'malformed';
-  const o = v as Record<string, unknown>;
+  const o = readMapAttribute(raw);
+  if (o === undefined || o === 'malformed') return o;
   const p: Profile = {
     nombre: str(o.nombre ?? o.name),
     email: str(o.email ?? o.correo),
@@ -114,14 +119,8 @@ export interface Feedback {
 
 /** A `Feedback` attribute (Map, JSON or Python-repr string); `undefined` if absent; `'malformed'` if unreadable. */
 export function readFeedback(raw: unknown): Feedback | undefined | 'malformed' {
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  let v: unknown = raw;
-  if (typeof raw === 'string') {
-    v = parseLooseLiteral(raw);
-    if (v === undefined) return 'malformed';
-  }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) return 'malformed';
-  const o = v as Record<string, unknown>;
+  const o = readMapAttribute(raw);
+  if (o === undefined || o === 'malformed') return o;
   const t = str(o.type).toLowerCase();
   return {
     type: t === 'like' ? 'like' : t === 'dislike' ? 'dislike' : undefined,
