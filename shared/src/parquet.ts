@@ -14,6 +14,11 @@ export interface ParquetColumn {
   type: ParquetColumnType;
   /** Columns are OPTIONAL (nullable) unless `required` is set. */
   required?: boolean;
+  /**
+   * Long free text (e.g. whole conversations): written PLAIN, without min/max statistics, which
+   * cost time on kilobyte values and never help a reader skip them.
+   */
+  longText?: boolean;
 }
 
 // hyparquet-writer's schema element shape (kept local: its types are declared in JS doc).
@@ -160,7 +165,11 @@ export class ParquetRowWriter<Row extends Record<string, unknown>> {
 
   private async flushGroup(): Promise<void> {
     if (this.count === 0) return;
-    const columnData = this.columns.map((c, i) => ({ name: c.name, data: this.buffers[i] as unknown[] }));
+    const columnData = this.columns.map((c, i) => ({
+      name: c.name,
+      data: this.buffers[i] as unknown[],
+      ...(c.longText ? { encoding: 'PLAIN', statistics: false } : {}),
+    }));
     await this.writer.write({ columnData: columnData as never, rowGroupSize: this.count });
     await this.byteWriter.flush();
     this.buffers = this.columns.map(() => []);

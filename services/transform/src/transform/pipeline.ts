@@ -59,7 +59,7 @@ export const PARQUET_COLUMNS: ParquetColumn[] = [
   { name: 'feedback_dislikes', type: 'int32' },
   { name: 'feedback_ultima_respuesta', type: 'string' },
   { name: 'comentarios_feedback', type: 'string_list' },
-  { name: 'conversacion_completa', type: 'string' },
+  { name: 'conversacion_completa', type: 'string', longText: true },
   { name: 'tokens_pregunta', type: 'int64' },
   { name: 'tokens_respuesta', type: 'int64' },
   { name: 'tokens_total', type: 'int64' },
