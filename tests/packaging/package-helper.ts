@@ -2,14 +2,59 @@
  * Packages the services offline with `sls package` (osls) and returns the generated
  * CloudFormation. Each (service, stage) is packaged once per test run, all in parallel.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { REPO_ROOT, readStageEnv } from '../../scripts/lib/stage-env';
 
-const run = promisify(execFile);
+/** Longest one `sls package` may take before its whole process tree is killed. */
+export const SLS_TIMEOUT_MS = 180_000;
+
+/**
+ * Runs `sls <args>` in its own process group and resolves with its output. On a non-zero exit it
+ * rejects with the output; past `SLS_TIMEOUT_MS` it kills the whole group (Compose's per-service
+ * `serverless` processes and their esbuild included), so a stuck build can never keep the test
+ * runner alive.
+ */
+export function runSls(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'sls'), args, {
+      cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    const killGroup = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      output += `\n[killed after ${SLS_TIMEOUT_MS} ms]`;
+      killGroup();
+    }, SLS_TIMEOUT_MS);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      killGroup(); // leftovers of the group must not outlive the command
+      if (code === 0) resolve(output);
+      else reject(new Error(`sls ${args.join(' ')} (in ${cwd}) failed (${signal ?? code}):\n${output}`));
+    });
+  });
+}
 export const SERVICES = ['normalize', 'transform', 'tokens'] as const;
 export const STAGES = ['test', 'prod'] as const;
 export type Service = (typeof SERVICES)[number];
@@ -38,11 +83,7 @@ export async function packageService(
   env = slsEnv(stage),
 ): Promise<{ dir: string; template: Template }> {
   const dir = mkdtempSync(join(tmpdir(), `pkg-${service}-${stage}-`));
-  await run(join(REPO_ROOT, 'node_modules', '.bin', 'sls'), ['package', '--stage', stage, '--package', dir], {
-    cwd: join(REPO_ROOT, 'services', service),
-    env,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await runSls(['package', '--stage', stage, '--package', dir], join(REPO_ROOT, 'services', service), env);
   const template = JSON.parse(
     readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf-8'),
   ) as Template;

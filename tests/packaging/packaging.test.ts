@@ -4,16 +4,15 @@
  * state seeded with normalize's and transform's outputs, since nothing is deployed here), so
  * serverless-compose.yml and its params are exercised too; prod is packaged service by service.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { REPO_ROOT } from '../../scripts/lib/stage-env';
 import {
   packageService,
   type Resource,
   resourcesOfType,
+  runSls,
   SERVICES,
   type Service,
   type Stage,
@@ -21,7 +20,6 @@ import {
   type Template,
 } from './package-helper';
 
-const run = promisify(execFile);
 const COMPOSE_BUCKET = 'cat-test-reports-from-compose';
 const COMPOSE_WORKGROUP = 'wg-cat-test-from-compose';
 const templates = {} as Record<`${Service}-${Stage}`, Template>;
@@ -40,11 +38,7 @@ async function packageTestStageWithCompose(): Promise<void> {
     }),
   );
   try {
-    await run(join(REPO_ROOT, 'node_modules', '.bin', 'sls'), ['package', '--stage', 'test'], {
-      cwd: REPO_ROOT,
-      env: slsEnv('test'),
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    await runSls(['package', '--stage', 'test'], REPO_ROOT, slsEnv('test'));
   } finally {
     if (previous) writeFileSync(stateFile, previous);
     else rmSync(stateFile, { force: true });
@@ -58,9 +52,13 @@ async function packageTestStageWithCompose(): Promise<void> {
 beforeAll(async () => {
   const { mkdirSync } = await import('node:fs');
   mkdirSync(join(REPO_ROOT, '.serverless'), { recursive: true });
-  const prod = Promise.all(SERVICES.map((s) => packageService(s, 'prod')));
-  await packageTestStageWithCompose();
-  (await prod).forEach((p, i) => {
+  // Prod service by service and the test stage through Compose, all at once: each stage builds in
+  // its own esbuild folder (serverless.yml `outputWorkFolder`).
+  const [prod] = await Promise.all([
+    Promise.all(SERVICES.map((s) => packageService(s, 'prod'))),
+    packageTestStageWithCompose(),
+  ]);
+  prod.forEach((p, i) => {
     templates[`${SERVICES[i] as Service}-prod`] = p.template;
   });
 }, 240_000);
@@ -469,13 +467,10 @@ describe('tags, storage security and runtime', () => {
 
 describe('stage parameters', () => {
   it('fails packaging naming a missing setting', async () => {
-    const err = (await packageService('normalize', 'test', slsEnv('test', ['CATIA_TABLE_NAME'])).catch(
+    const err = await packageService('normalize', 'test', slsEnv('test', ['CATIA_TABLE_NAME'])).catch(
       (e: unknown) => e,
-    )) as {
-      stdout?: string;
-      stderr?: string;
-    };
-    expect(err).toBeTruthy();
-    expect(`${err.stdout ?? ''}${err.stderr ?? ''}`).toContain('CATIA_TABLE_NAME');
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toContain('CATIA_TABLE_NAME');
   }, 60_000);
 });
