@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { REPO_ROOT, readStageEnv } from '../../scripts/lib/stage-env';
 
 /** Longest one `sls package` may take before its whole process tree is killed. */
-export const SLS_TIMEOUT_MS = 180_000;
+export const SLS_TIMEOUT_MS = 300_000;
 
 /**
  * Runs `sls <args>` in its own process group and resolves with its output. On a non-zero exit it

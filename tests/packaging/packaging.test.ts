@@ -61,7 +61,7 @@ beforeAll(async () => {
   prod.forEach((p, i) => {
     templates[`${SERVICES[i] as Service}-prod`] = p.template;
   });
-}, 240_000);
+}, 360_000);
 
 const props = (r: Resource | undefined) => (r?.Properties ?? {}) as Record<string, unknown>;
 const fn = (t: Template, logicalId: string) => props(t.Resources[logicalId]);
