@@ -10,7 +10,16 @@
 import { PassThrough } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
-export type CsvRow = Record<string, string | number | null | undefined>;
+/**
+ * A field already in its CSV form (quoted and escaped exactly as {@link csvField} would write it),
+ * as UTF-8 byte pieces. Lets a producer that renders a large field piece by piece (normalize's
+ * `conversacion_completa`) hand the bytes over without decoding, escaping and encoding them again.
+ */
+export class EncodedCsvField {
+  constructor(readonly parts: readonly Buffer[]) {}
+}
+
+export type CsvRow = Record<string, string | number | null | undefined | EncodedCsvField>;
 
 /** Format rows fully in memory (small outputs and tests). */
 export async function rowsToCsv(headers: readonly string[], rows: Iterable<CsvRow>): Promise<string> {
@@ -33,18 +42,24 @@ export function csvField(v: string | number | null | undefined): string {
   return NEEDS_QUOTES.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+const CHUNK_BYTES = 256 * 1024;
+
 /**
  * Streaming CSV writer: rows in, UTF-8 bytes out through `stream` (pass it to `ObjectStore.write`).
  * Rows are batched into ~256 KB chunks; `writeRow` waits when the consumer is behind.
  */
 export class CsvStreamWriter {
   readonly stream = new PassThrough({ highWaterMark: 1 << 20 });
-  private pending = '';
+  /** Text not yet encoded (the current run of plain fields). */
+  private text = '';
+  /** Encoded pieces of the next chunk, and their size. */
+  private pieces: Buffer[] = [];
+  private pieceBytes = 0;
   bytes = 0;
   rows = 0;
 
   constructor(private readonly headers: readonly string[]) {
-    this.pending = `${headers.map(csvField).join(',')}\r\n`;
+    this.text = `${headers.map(csvField).join(',')}\r\n`;
   }
 
   /** Write a row given as an object keyed by header. */
@@ -52,17 +67,34 @@ export class CsvStreamWriter {
     let line = '';
     for (let i = 0; i < this.headers.length; i++) {
       if (i) line += ',';
-      line += csvField(row[this.headers[i] as string]);
+      const v = row[this.headers[i] as string];
+      if (v instanceof EncodedCsvField) {
+        this.text += line;
+        line = '';
+        this.encodeText();
+        for (const p of v.parts) this.pieces.push(p);
+        for (const p of v.parts) this.pieceBytes += p.length;
+      } else line += csvField(v);
     }
-    this.pending += `${line}\r\n`;
+    this.text += `${line}\r\n`;
     this.rows++;
-    if (this.pending.length >= 256 * 1024) await this.flush();
+    if (this.text.length + this.pieceBytes >= CHUNK_BYTES) await this.flush();
+  }
+
+  private encodeText(): void {
+    if (!this.text) return;
+    const b = Buffer.from(this.text, 'utf-8');
+    this.text = '';
+    this.pieces.push(b);
+    this.pieceBytes += b.length;
   }
 
   private async flush(): Promise<void> {
-    if (!this.pending) return;
-    const chunk = Buffer.from(this.pending, 'utf-8');
-    this.pending = '';
+    this.encodeText();
+    if (!this.pieceBytes) return;
+    const chunk = this.pieces.length === 1 ? (this.pieces[0] as Buffer) : Buffer.concat(this.pieces, this.pieceBytes);
+    this.pieces = [];
+    this.pieceBytes = 0;
     this.bytes += chunk.length;
     if (this.stream.destroyed) throw new Error('CSV output stream closed');
     if (!this.stream.write(chunk)) {

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
+  csvField,
+  EncodedCsvField,
   MemoryObjectStore,
   MissingColumnError,
   ParquetRowWriter,
@@ -82,6 +84,19 @@ describe('CSV', () => {
     const back: string[] = [];
     for await (const row of readCsv(Readable.from([csv]), ['id', 'texto'])) back.push(row.texto as string);
     expect(back).toEqual(AWKWARD);
+  });
+
+  it('writes pre-encoded fields byte for byte where they stand, between plain fields', async () => {
+    const headers = ['a', 'big', 'z'];
+    const plain = AWKWARD.map((t, i) => ({ a: i, big: `${t}${'x'.repeat(i * 40_000)}`, z: t }));
+    const encoded = plain.map((r) => {
+      const bytes = Buffer.from(csvField(r.big), 'utf-8');
+      const cut = bytes.length >> 1; // a piece boundary in the middle of a character is fine: bytes are bytes
+      return { ...r, big: new EncodedCsvField([bytes.subarray(0, cut), bytes.subarray(cut)]) };
+    });
+    const expected = await rowsToCsv(headers, plain);
+    expect(await rowsToCsv(headers, encoded)).toBe(expected);
+    expect(expected.length).toBeGreaterThan(400_000); // spans several 256 KB chunks
   });
 
   it('fails naming the first missing required column', async () => {

@@ -64,52 +64,74 @@ export function readProfile(raw: unknown): Profile | undefined | 'malformed' {
   return p.nombre || p.email || p.gerencia || p.ciudad ? p : undefined;
 }
 
-export interface Message {
-  rol: 'user' | 'bot';
-  texto: string;
-  /** Epoch ms, or undefined when the message has no readable timestamp. */
-  ms: number | undefined;
-  /** The time as ISO-8601 UTC (the source's own text when already canonical), or null. */
-  fecha: string | null;
+/**
+ * A conversation as the output needs it, read and rendered in one pass (no object per message),
+ * so the per-user state holds one buffer per conversation:
+ * - `csv`: the UTF-8 bytes of `JSON.stringify([{rol, texto, fecha}, …])` with every `"` doubled,
+ *   i.e. this conversation's part of the `conversacion_completa` CSV field, ready to be written;
+ * - `questions`: the user's trimmed, non-empty texts;
+ * - `messages`: the message count; `minMs`: the earliest readable message time.
+ * `fecha` is the message time as ISO-8601 UTC (the source's own text when already canonical) or null.
+ */
+export interface Conversation {
+  csv: Buffer;
+  questions: string[];
+  messages: number;
+  minMs: number | undefined;
 }
 
 const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 const USER_SENDERS = new Set(['user', 'usuario', 'human', 'citizen', 'ciudadano']);
 const BOT_SENDERS = new Set(['bot', 'assistant', 'catia', 'asistente', 'ai']);
+const EMPTY: Conversation = { csv: Buffer.from('[]'), questions: [], messages: 0, minMs: undefined };
 
-/** The messages of a `Conversation` attribute, or an error reason. `undefined` attribute → no messages. */
-export function readConversation(raw: unknown): Message[] | { error: string } {
-  if (raw === undefined || raw === null) return [];
+/** The messages of a `Conversation` attribute, rendered, or an error reason. `undefined` attribute → no messages. */
+export function readConversation(raw: unknown): Conversation | { error: string } {
+  if (raw === undefined || raw === null) return EMPTY;
   let v: unknown = raw;
   if (typeof raw === 'string') {
-    if (!raw.trim()) return [];
+    if (!raw.trim()) return EMPTY;
     v = parseLooseLiteral(raw);
     if (v === undefined) return { error: 'Conversation is not valid JSON or Python literal' };
   }
   if (!Array.isArray(v)) return { error: 'Conversation is not a list' };
-  const out: Message[] = [];
-  for (const m of v) {
+  let json = '[';
+  const questions: string[] = [];
+  let minMs: number | undefined;
+  for (let i = 0; i < v.length; i++) {
+    const m = v[i] as unknown;
     if (!m || typeof m !== 'object' || Array.isArray(m)) return { error: 'Conversation entry is not a map' };
     const e = m as Record<string, unknown>;
-    const from = typeof e.from === 'string' ? e.from.trim().toLowerCase() : '';
+    const from = typeof e.from === 'string' ? senderKey(e.from) : '';
     const rol = USER_SENDERS.has(from) ? 'user' : BOT_SENDERS.has(from) ? 'bot' : undefined;
     if (!rol) return { error: 'Conversation entry has an unknown sender' };
     const text = e.text ?? e.texto ?? e.message;
     if (text !== undefined && text !== null && typeof text !== 'string') {
       return { error: 'Conversation entry text is not a string' };
     }
-    const ms = toEpochMs(e.timestamp);
-    const fecha =
-      ms === undefined
-        ? null
-        : typeof e.timestamp === 'string' && CANONICAL_UTC.test(e.timestamp)
-          ? e.timestamp
-          : formatIsoUtc(ms);
-    out.push({ rol, texto: (text as string | undefined) ?? '', ms, fecha });
+    const texto = (text as string | undefined) ?? '';
+    if (rol === 'user') {
+      const q = texto.trim();
+      if (q) questions.push(q);
+    }
+    const ts = e.timestamp;
+    const ms = toEpochMs(ts);
+    let fecha = 'null';
+    if (ms !== undefined) {
+      if (minMs === undefined || ms < minMs) minMs = ms;
+      fecha = `"${typeof ts === 'string' && CANONICAL_UTC.test(ts) ? ts : formatIsoUtc(ms)}"`;
+    }
+    json += `${i ? ',' : ''}{"rol":"${rol}","texto":${JSON.stringify(texto)},"fecha":${fecha}}`;
   }
-  return out;
+  json += ']';
+  // Kept as UTF-8 bytes: flat and off the JS heap (a concatenated string would stay a rope of pieces).
+  return { csv: Buffer.from(json.replaceAll('"', '""'), 'utf-8'), questions, messages: v.length, minMs };
 }
+
+/** `from` as compared with the sender sets (the common exact spellings skip the trim/lower-case). */
+const senderKey = (from: string): string =>
+  USER_SENDERS.has(from) || BOT_SENDERS.has(from) ? from : from.trim().toLowerCase();
 
 export interface Feedback {
   type: 'like' | 'dislike' | undefined;
@@ -132,11 +154,7 @@ export function readFeedback(raw: unknown): Feedback | undefined | 'malformed' {
 const ISO_IN_SK = /(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)/;
 
 /** The item's date: `CreatedAt`, else an ISO time in the SK, else the earliest message time. */
-export function itemDateMs(
-  item: Record<string, unknown>,
-  sk: string,
-  messages?: readonly Message[],
-): number | undefined {
+export function itemDateMs(item: Record<string, unknown>, sk: string, earliestMessageMs?: number): number | undefined {
   const created = toEpochMs(item.CreatedAt);
   if (created !== undefined) return created;
   const m = ISO_IN_SK.exec(sk);
@@ -144,9 +162,7 @@ export function itemDateMs(
     const fromSk = toEpochMs(m[1]);
     if (fromSk !== undefined) return fromSk;
   }
-  let min: number | undefined;
-  for (const msg of messages ?? []) if (msg.ms !== undefined && (min === undefined || msg.ms < min)) min = msg.ms;
-  return min;
+  return earliestMessageMs;
 }
 
 /** Lower-case, accents removed, punctuation to spaces: the form city names are compared in. */

@@ -20,6 +20,7 @@ import {
   type CsvRow,
   CsvStreamWriter,
   compactDay,
+  EncodedCsvField,
   inDayWindow,
   isUnreadable,
   type Logger,
@@ -32,12 +33,12 @@ import {
 } from '@catia/shared';
 import type { NormalizeConfig } from './config';
 import {
+  type Conversation,
   classifySk,
   type Feedback,
   type ItemKind,
   itemDateMs,
   locationMatcher,
-  type Message,
   type Profile,
   readConversation,
   readFeedback,
@@ -76,8 +77,8 @@ interface Dated {
 interface UserState {
   profile?: Profile;
   profileOrder?: Dated;
-  /** In-window conversations, already rendered: their JSON text, user questions and message count. */
-  conversations: (Dated & { json: Buffer; questions: string[]; messages: number })[];
+  /** In-window conversations, already rendered (see {@link Conversation}). */
+  conversations: (Dated & Conversation)[];
   feedback: (Dated & { fb: Feedback })[];
   /** Items attached to this user, to be written or filtered when the user is finalised. */
   items: number;
@@ -123,15 +124,15 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
     const kind = classifySk(sk);
     itemsByKind[kind]++;
 
-    let messages: Message[] | undefined;
+    let conversation: Conversation | undefined;
     let feedback: Feedback | undefined;
     if (kind === 'conversation') {
       const conv = readConversation(item.Conversation);
-      if (!Array.isArray(conv)) {
+      if ('error' in conv) {
         tally.reject(keys, conv.error);
         continue;
       }
-      messages = conv;
+      conversation = conv;
       const fb = readFeedback(item.Feedback);
       if (fb === 'malformed') malformedFeedback++;
       else feedback = fb;
@@ -144,7 +145,7 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
       feedback = fb;
     }
 
-    const ms = itemDateMs(item, sk, messages);
+    const ms = itemDateMs(item, sk, conversation?.minMs);
     const user = userOf(userIdOf(pk));
     const profile = readProfile(item.UserData);
     if (profile === 'malformed') malformedUserData++;
@@ -165,7 +166,10 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
       continue;
     }
     user.items++;
-    if (messages) user.conversations.push({ ms, sk, ...renderConversation(messages) });
+    if (conversation) {
+      const { csv, questions, messages } = conversation;
+      user.conversations.push({ ms, sk, csv, questions, messages, minMs: undefined });
+    }
     if (feedback) user.feedback.push({ ms, sk, fb: feedback });
   }
 
@@ -219,30 +223,6 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
   return summary;
 }
 
-/**
- * A conversation as the output needs it, rendered once when read so the per-user state holds one
- * buffer instead of an object per message: the same bytes `JSON.stringify` gives for
- * `[{rol, texto, fecha}, …]`, the user's trimmed questions, and the message count.
- */
-export function renderConversation(messages: readonly Message[]): {
-  json: Buffer;
-  questions: string[];
-  messages: number;
-} {
-  let json = '[';
-  const questions: string[] = [];
-  for (let i = 0; i < messages.length; i++) {
-    const m = messages[i] as Message;
-    if (m.rol === 'user') {
-      const q = m.texto.trim();
-      if (q) questions.push(q);
-    }
-    json += `${i ? ',' : ''}{"rol":"${m.rol}","texto":${JSON.stringify(m.texto)},"fecha":${m.fecha === null ? 'null' : `"${m.fecha}"`}}`;
-  }
-  // Kept as UTF-8 bytes: flat and off the JS heap (a concatenated string would stay a rope of pieces).
-  return { json: Buffer.from(`${json}]`, 'utf-8'), questions, messages: messages.length };
-}
-
 /** The output row of one user, or the reason the user's items are filtered. */
 function userRow(
   id: string,
@@ -261,7 +241,11 @@ function userRow(
   let last: number | undefined;
   let mensajes = 0;
   const preguntas = new Set<string>();
-  let completa = '[';
+  // conversacion_completa = `[conv,conv,…]`, written from the conversations' escaped bytes. As
+  // csvField would, it is quoted when it holds a quote or a comma: with two or more conversations
+  // (the separator) or any message (every rendered message has quotes); JSON escapes CR and LF.
+  const completa: Buffer[] = [];
+  let quoted = u.conversations.length > 1;
   for (let ci = 0; ci < u.conversations.length; ci++) {
     const c = u.conversations[ci] as UserState['conversations'][number];
     if (c.ms !== undefined) {
@@ -269,10 +253,13 @@ function userRow(
       if (last === undefined || c.ms > last) last = c.ms;
     }
     mensajes += c.messages;
+    if (c.messages) quoted = true;
     for (const q of c.questions) preguntas.add(q);
-    completa += ci ? `,${c.json.toString('utf-8')}` : c.json.toString('utf-8');
+    if (ci) completa.push(COMMA);
+    completa.push(c.csv);
   }
-  completa += ']';
+  completa.unshift(quoted ? QUOTE_OPEN : OPEN);
+  completa.push(quoted ? QUOTE_CLOSE : CLOSE);
   let likes = 0;
   let dislikes = 0;
   const comentarios = new Set<string>();
@@ -297,6 +284,12 @@ function userRow(
     feedback_dislikes: dislikes,
     feedback_ultima_respuesta: likes && dislikes ? 'mixed' : likes ? 'like' : dislikes ? 'dislike' : '',
     comentarios_feedback: JSON.stringify([...comentarios]),
-    conversacion_completa: completa,
+    conversacion_completa: new EncodedCsvField(completa),
   };
 }
+
+const COMMA = Buffer.from(',');
+const OPEN = Buffer.from('[');
+const CLOSE = Buffer.from(']');
+const QUOTE_OPEN = Buffer.from('"[');
+const QUOTE_CLOSE = Buffer.from(']"');
