@@ -16,16 +16,10 @@ export function toEpochMs(value: unknown): number | undefined {
   }
   if (typeof value === 'bigint') return toEpochMs(Number(value));
   if (typeof value === 'string') {
-    // Fast path for the canonical form the tables use: 2025-08-19T13:26:44Z
-    if (
-      value.length === 20 &&
-      value.charCodeAt(10) === 84 &&
-      value.charCodeAt(19) === 90 &&
-      value.charCodeAt(4) === 45
-    ) {
-      const ms = Date.parse(value);
-      const d = value.charCodeAt(8) * 10 + value.charCodeAt(9) - 528;
-      if (!Number.isNaN(ms) && d <= 28) return ms;
+    // Fast path for the canonical forms the tables use: 2025-08-19T13:26:44Z and 2025-08-19T13:26:44.578Z
+    if (value.length === 20 || value.length === 24) {
+      const ms = canonicalUtcMs(value);
+      if (ms !== undefined) return ms;
     }
     const s = value.trim();
     if (!s) return undefined;
@@ -42,6 +36,44 @@ export function toEpochMs(value: unknown): number | undefined {
     return Number.isNaN(ms) ? undefined : ms;
   }
   return undefined;
+}
+
+/** Digit at `i` as a number, or NaN (char codes 48–57). */
+const digit = (s: string, i: number) => {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : Number.NaN;
+};
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * `YYYY-MM-DDTHH:MM:SSZ` or `YYYY-MM-DDTHH:MM:SS.mmmZ` read field by field (several times faster
+ * than the general path); `undefined` for anything else, including out-of-range fields, which the
+ * general path then judges.
+ */
+function canonicalUtcMs(v: string): number | undefined {
+  const n = v.length;
+  if (
+    v.charCodeAt(4) !== 45 ||
+    v.charCodeAt(7) !== 45 ||
+    v.charCodeAt(10) !== 84 ||
+    v.charCodeAt(13) !== 58 ||
+    v.charCodeAt(16) !== 58 ||
+    v.charCodeAt(n - 1) !== 90 ||
+    (n === 24 && v.charCodeAt(19) !== 46)
+  )
+    return undefined;
+  const y = digit(v, 0) * 1000 + digit(v, 1) * 100 + digit(v, 2) * 10 + digit(v, 3);
+  const mo = digit(v, 5) * 10 + digit(v, 6);
+  const d = digit(v, 8) * 10 + digit(v, 9);
+  const h = digit(v, 11) * 10 + digit(v, 12);
+  const mi = digit(v, 14) * 10 + digit(v, 15);
+  const sec = digit(v, 17) * 10 + digit(v, 18);
+  const frac = n === 24 ? digit(v, 20) * 100 + digit(v, 21) * 10 + digit(v, 22) : 0;
+  // NaN fails every comparison below.
+  if (!(y >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && h <= 23 && mi <= 59 && sec <= 59 && frac >= 0)) return undefined;
+  const leap = mo === 2 && (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
+  if (!(d <= (DAYS_IN_MONTH[mo - 1] as number) + (leap ? 1 : 0))) return undefined;
+  return Date.UTC(y, mo - 1, d, h, mi, sec, frac);
 }
 
 const DAY_MS = 86_400_000;

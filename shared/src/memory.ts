@@ -15,9 +15,36 @@ export class MemorySource implements ConversationSource {
   }
 }
 
+/**
+ * One stored body, kept as the chunks it was written in: joining them costs a copy into fresh
+ * memory (slow on VMs where first-touch page faults are expensive), so `bytes` joins on first use.
+ */
+export class MemoryObject {
+  private joined: Buffer | undefined;
+  readonly size: number;
+
+  constructor(
+    private readonly chunks: readonly Buffer[],
+    readonly lastModified: Date,
+  ) {
+    this.size = chunks.reduce((n, c) => n + c.length, 0);
+  }
+
+  /** The whole body. */
+  get bytes(): Buffer {
+    if (!this.joined) this.joined = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+    return this.joined;
+  }
+
+  /** The body as a stream of its chunks. */
+  stream(): Readable {
+    return Readable.from(this.joined ? [this.joined] : this.chunks);
+  }
+}
+
 /** An object store in memory; `write` buffers the whole body, then replaces the key at once. */
 export class MemoryObjectStore implements ObjectStore {
-  readonly objects = new Map<string, { bytes: Buffer; lastModified: Date }>();
+  readonly objects = new Map<string, MemoryObject>();
   private clock = 0;
 
   constructor(readonly bucket = 'memory') {}
@@ -28,7 +55,7 @@ export class MemoryObjectStore implements ObjectStore {
 
   async read(key: string): Promise<Readable | undefined> {
     const o = this.objects.get(key);
-    return o ? Readable.from([o.bytes]) : undefined;
+    return o?.stream();
   }
 
   async readText(key: string): Promise<string | undefined> {
@@ -40,26 +67,25 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async write(key: string, body: Body): Promise<void> {
-    let bytes: Buffer;
+    const chunks: Buffer[] = [];
+    // Chunks are kept, not copied: as with S3's multipart upload, a writer must not reuse a buffer
+    // once it has handed it over.
+    const asBuffer = (c: Uint8Array | string) =>
+      typeof c === 'string' ? Buffer.from(c, 'utf-8') : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
     try {
-      if (typeof body === 'string') bytes = Buffer.from(body, 'utf-8');
-      else if (body instanceof Uint8Array) bytes = Buffer.from(body);
-      else {
-        const chunks: Buffer[] = [];
-        for await (const c of body as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(c));
-        bytes = Buffer.concat(chunks);
-      }
+      if (typeof body === 'string' || body instanceof Uint8Array) chunks.push(asBuffer(body));
+      else for await (const c of body as AsyncIterable<Uint8Array | string>) chunks.push(asBuffer(c));
     } catch (err) {
       throw new OutputError(`writing ${this.uri(key)} failed: ${(err as Error).message}`, key, { cause: err });
     }
     // A strictly increasing clock keeps "newest" deterministic within one process.
-    this.objects.set(key, { bytes, lastModified: new Date(++this.clock) });
+    this.objects.set(key, new MemoryObject(chunks, new Date(++this.clock)));
   }
 
   async *list(prefix: string): AsyncIterable<StoredObject> {
     for (const key of [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort()) {
       const o = this.objects.get(key)!;
-      yield { key, size: o.bytes.length, lastModified: o.lastModified };
+      yield { key, size: o.size, lastModified: o.lastModified };
     }
   }
 

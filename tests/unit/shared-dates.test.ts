@@ -9,6 +9,30 @@ describe('dates', () => {
     expect(toEpochMs(String(ms))).toBe(ms);
   });
 
+  it('reads canonical ISO strings on its fast path exactly as on its general path', () => {
+    // A leading space skips the fast path (it only takes 20- or 24-character strings): the general
+    // path (trim, pattern, calendar check, Date.parse) is the reference.
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    const samples = ['2024-02-29T23:59:59Z', '2025-02-29T00:00:00Z', '2025-12-31T23:59:59.999Z', '0099-01-01T00:00:00Z'];
+    for (let i = 0; i < 20_000; i++) {
+      const y = [1900, 2000, 2024, 2025, 2100, 999, 99][rnd(7)] as number;
+      let s = `${pad(y, 4)}-${pad(rnd(14), 2)}-${pad(rnd(33), 2)}T${pad(rnd(26), 2)}:${pad(rnd(61), 2)}:${pad(rnd(61), 2)}`;
+      s += rnd(2) ? `.${pad(rnd(1000), 3)}Z` : 'Z';
+      if (rnd(4) === 0) {
+        const at = rnd(s.length);
+        s = `${s.slice(0, at)}${'0x:-.TZ 9/'[rnd(10)]}${s.slice(at + 1)}`;
+      }
+      samples.push(s);
+    }
+    for (const s of samples) expect([s, toEpochMs(s)]).toEqual([s, toEpochMs(` ${s}`)]);
+    expect(samples.filter((s) => toEpochMs(s) !== undefined).length).toBeGreaterThan(2_000);
+  });
+
   it('returns undefined for values that are not times', () => {
     for (const v of ['', 'ayer', '19/08/2025', '2025-02-30T00:00:00Z', null, undefined, -5, {}]) {
       expect(toEpochMs(v)).toBeUndefined();
