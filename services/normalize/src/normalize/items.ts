@@ -3,6 +3,7 @@
  * suffixes), its user, date, profile, messages and feedback. Pure functions, no I/O.
  */
 import { formatIsoUtc, toEpochMs } from '@catia/shared';
+import type { ByteArena } from './byte-arena';
 import { parseLooseLiteral } from './python-literal';
 
 export type ItemKind = 'registration' | 'conversation' | 'feedback' | 'other';
@@ -86,8 +87,11 @@ const USER_SENDERS = new Set(['user', 'usuario', 'human', 'citizen', 'ciudadano'
 const BOT_SENDERS = new Set(['bot', 'assistant', 'catia', 'asistente', 'ai']);
 const EMPTY: Conversation = { csv: Buffer.from('[]'), questions: [], messages: 0, minMs: undefined };
 
-/** The messages of a `Conversation` attribute, rendered, or an error reason. `undefined` attribute → no messages. */
-export function readConversation(raw: unknown): Conversation | { error: string } {
+/**
+ * The messages of a `Conversation` attribute, rendered (bytes stored in `arena`), or an error
+ * reason. `undefined` attribute → no messages.
+ */
+export function readConversation(raw: unknown, arena?: ByteArena): Conversation | { error: string } {
   if (raw === undefined || raw === null) return EMPTY;
   let v: unknown = raw;
   if (typeof raw === 'string') {
@@ -126,7 +130,8 @@ export function readConversation(raw: unknown): Conversation | { error: string }
   }
   json += ']';
   // Kept as UTF-8 bytes: flat and off the JS heap (a concatenated string would stay a rope of pieces).
-  return { csv: Buffer.from(json.replaceAll('"', '""'), 'utf-8'), questions, messages: v.length, minMs };
+  const csv = json.replaceAll('"', '""');
+  return { csv: arena ? arena.put(csv) : Buffer.from(csv, 'utf-8'), questions, messages: v.length, minMs };
 }
 
 /** `from` as compared with the sender sets (the common exact spellings skip the trim/lower-case). */

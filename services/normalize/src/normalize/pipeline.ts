@@ -31,6 +31,7 @@ import {
   rejectionsToJsonl,
   USER_CSV_COLUMNS,
 } from '@catia/shared';
+import { ByteArena } from './byte-arena';
 import type { NormalizeConfig } from './config';
 import {
   type Conversation,
@@ -97,6 +98,7 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
   let malformedFeedback = 0;
   const users = new Map<string, UserState>();
   const isExcluded = locationMatcher(config.EXCLUDED_LOCATIONS);
+  const arena = new ByteArena();
 
   const userOf = (id: string): UserState => {
     let u = users.get(id);
@@ -127,7 +129,7 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
     let conversation: Conversation | undefined;
     let feedback: Feedback | undefined;
     if (kind === 'conversation') {
-      const conv = readConversation(item.Conversation);
+      const conv = readConversation(item.Conversation, arena);
       if ('error' in conv) {
         tally.reject(keys, conv.error);
         continue;

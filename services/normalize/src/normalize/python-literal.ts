@@ -13,63 +13,68 @@ export class PythonLiteralError extends Error {
 export function parsePythonLiteral(text: string): unknown {
   let i = 0;
   const s = text;
+  const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(String.fromCharCode(c)));
   const ws = () => {
-    while (i < s.length && /\s/.test(s[i] as string)) i++;
+    while (i < s.length && isSpace(s.charCodeAt(i))) i++;
   };
   const fail = (what: string): never => {
     throw new PythonLiteralError(`${what} at offset ${i}`);
   };
 
   const str = (): string => {
-    const q = s[i];
+    const q = s.charCodeAt(i);
     i++;
     let out = '';
     while (i < s.length) {
-      const c = s[i] as string;
+      // Copy the run up to the next quote or backslash in one slice.
+      let j = i;
+      let c = s.charCodeAt(j);
+      while (c !== q && c !== 92 && j < s.length) c = s.charCodeAt(++j);
+      if (j > i) {
+        out += s.slice(i, j);
+        i = j;
+        continue;
+      }
       if (c === q) {
         i++;
         return out;
       }
-      if (c === '\\') {
-        const n = s[i + 1];
-        i += 2;
-        switch (n) {
-          case 'n':
-            out += '\n';
-            break;
-          case 't':
-            out += '\t';
-            break;
-          case 'r':
-            out += '\r';
-            break;
-          case '0':
-            out += '\0';
-            break;
-          case '\\':
-          case "'":
-          case '"':
-            out += n;
-            break;
-          case 'x':
-            out += String.fromCharCode(Number.parseInt(s.slice(i, i + 2), 16));
-            i += 2;
-            break;
-          case 'u':
-            out += String.fromCharCode(Number.parseInt(s.slice(i, i + 4), 16));
-            i += 4;
-            break;
-          case 'U':
-            out += String.fromCodePoint(Number.parseInt(s.slice(i, i + 8), 16));
-            i += 8;
-            break;
-          default:
-            out += `\\${n ?? ''}`;
-        }
-        continue;
+      // A backslash escape.
+      const n = s[i + 1];
+      i += 2;
+      switch (n) {
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case '0':
+          out += '\0';
+          break;
+        case '\\':
+        case "'":
+        case '"':
+          out += n;
+          break;
+        case 'x':
+          out += String.fromCharCode(Number.parseInt(s.slice(i, i + 2), 16));
+          i += 2;
+          break;
+        case 'u':
+          out += String.fromCharCode(Number.parseInt(s.slice(i, i + 4), 16));
+          i += 4;
+          break;
+        case 'U':
+          out += String.fromCodePoint(Number.parseInt(s.slice(i, i + 8), 16));
+          i += 8;
+          break;
+        default:
+          out += `\\${n ?? ''}`;
       }
-      out += c;
-      i++;
     }
     return fail('unterminated string');
   };
@@ -162,15 +167,21 @@ export function parsePythonLiteral(text: string): unknown {
   return v;
 }
 
-/** A JSON string, or failing that a Python literal; `undefined` when neither parses. */
+/**
+ * A JSON string, or failing that a Python literal; `undefined` when neither parses. A text whose
+ * first string is single-quoted (`{'…` / `['…`) cannot be JSON, so it goes to the Python parser
+ * first (saving a failed `JSON.parse` and its exception).
+ */
 export function parseLooseLiteral(text: string): unknown {
   const t = text.trim();
   if (!t) return undefined;
+  const pythonFirst = (t.charCodeAt(0) === 123 || t.charCodeAt(0) === 91) && t.charCodeAt(1) === 39;
+  const [first, second] = pythonFirst ? [parsePythonLiteral, JSON.parse] : [JSON.parse, parsePythonLiteral];
   try {
-    return JSON.parse(t);
+    return first(t);
   } catch {
     try {
-      return parsePythonLiteral(t);
+      return second(t);
     } catch {
       return undefined;
     }
