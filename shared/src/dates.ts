@@ -71,7 +71,7 @@ function canonicalUtcMs(v: string): number | undefined {
   const frac = n === 24 ? digit(v, 20) * 100 + digit(v, 21) * 10 + digit(v, 22) : 0;
   // NaN fails every comparison below.
   if (!(y >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && h <= 23 && mi <= 59 && sec <= 59 && frac >= 0)) return undefined;
-  const leap = mo === 2 && (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
+  const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   if (!(d <= (DAYS_IN_MONTH[mo - 1] as number) + (leap ? 1 : 0))) return undefined;
   return Date.UTC(y, mo - 1, d, h, mi, sec, frac);
 }

@@ -3,7 +3,7 @@
  * suffixes), its user, date, profile, messages and feedback. Pure functions, no I/O.
  */
 import { formatIsoUtc, toEpochMs } from '@catia/shared';
-import type { ByteArena } from './byte-arena';
+import { type ByteArena, worstJsonCsvBytes } from './byte-arena';
 import { parseLooseLiteral } from './python-literal';
 
 export type ItemKind = 'registration' | 'conversation' | 'feedback' | 'other';
@@ -87,9 +87,14 @@ const USER_SENDERS = new Set(['user', 'usuario', 'human', 'citizen', 'ciudadano'
 const BOT_SENDERS = new Set(['bot', 'assistant', 'catia', 'asistente', 'ai']);
 const EMPTY: Conversation = { csv: Buffer.from('[]'), questions: [], messages: 0, minMs: undefined };
 
+// Per-message scratch of readConversation (validated first, rendered second), reused across calls.
+const rols: ('user' | 'bot')[] = [];
+const textos: string[] = [];
+const fechas: string[] = [];
+
 /**
- * The messages of a `Conversation` attribute, rendered (bytes stored in `arena`), or an error
- * reason. `undefined` attribute → no messages.
+ * The messages of a `Conversation` attribute, rendered (bytes stored in `arena` when given), or an
+ * error reason. `undefined` attribute → no messages.
  */
 export function readConversation(raw: unknown, arena?: ByteArena): Conversation | { error: string } {
   if (raw === undefined || raw === null) return EMPTY;
@@ -100,10 +105,11 @@ export function readConversation(raw: unknown, arena?: ByteArena): Conversation 
     if (v === undefined) return { error: 'Conversation is not valid JSON or Python literal' };
   }
   if (!Array.isArray(v)) return { error: 'Conversation is not a list' };
-  let json = '[';
   const questions: string[] = [];
   let minMs: number | undefined;
-  for (let i = 0; i < v.length; i++) {
+  let worst = 2;
+  const n = v.length;
+  for (let i = 0; i < n; i++) {
     const m = v[i] as unknown;
     if (!m || typeof m !== 'object' || Array.isArray(m)) return { error: 'Conversation entry is not a map' };
     const e = m as Record<string, unknown>;
@@ -124,14 +130,44 @@ export function readConversation(raw: unknown, arena?: ByteArena): Conversation 
     let fecha = 'null';
     if (ms !== undefined) {
       if (minMs === undefined || ms < minMs) minMs = ms;
-      fecha = `"${typeof ts === 'string' && CANONICAL_UTC.test(ts) ? ts : formatIsoUtc(ms)}"`;
+      fecha = `""${typeof ts === 'string' && CANONICAL_UTC.test(ts) ? ts : formatIsoUtc(ms)}""`;
     }
-    json += `${i ? ',' : ''}{"rol":"${rol}","texto":${JSON.stringify(texto)},"fecha":${fecha}}`;
+    rols[i] = rol;
+    textos[i] = texto;
+    fechas[i] = fecha;
+    worst += MESSAGE_FRAME_BYTES + fecha.length + worstJsonCsvBytes(texto.length);
   }
-  json += ']';
-  // Kept as UTF-8 bytes: flat and off the JS heap (a concatenated string would stay a rope of pieces).
-  const csv = json.replaceAll('"', '""');
-  return { csv: arena ? arena.put(csv) : Buffer.from(csv, 'utf-8'), questions, messages: v.length, minMs };
+  const csv = arena?.begin(worst) ? renderInto(arena, n) : Buffer.from(renderString(n), 'utf-8');
+  textos.length = 0; // no text outlives the call through the scratch
+  return { csv, questions, messages: n, minMs };
+}
+
+/** `{""rol"":""`, `"",""texto"":`, `,""fecha"":`, `}` and a separator. */
+const MESSAGE_FRAME_BYTES = 40;
+
+/** The scratch's `n` messages as `[{rol, texto, fecha}, …]` JSON with quotes doubled, into the arena. */
+function renderInto(arena: ByteArena, n: number): Buffer {
+  arena.ascii('[');
+  for (let i = 0; i < n; i++) {
+    arena.ascii(i ? ',{""rol"":""' : '{""rol"":""');
+    arena.ascii(rols[i] as string);
+    arena.ascii('"",""texto"":');
+    arena.jsonCsv(textos[i] as string);
+    arena.ascii(',""fecha"":');
+    arena.ascii(fechas[i] as string);
+    arena.ascii('}');
+  }
+  arena.ascii(']');
+  return arena.end();
+}
+
+/** The same text as {@link renderInto}, built as a string (conversations too large for a slab). */
+function renderString(n: number): string {
+  let json = '[';
+  for (let i = 0; i < n; i++) {
+    json += `${i ? ',' : ''}{""rol"":""${rols[i]}"",""texto"":${JSON.stringify(textos[i]).replaceAll('"', '""')},""fecha"":${fechas[i]}}`;
+  }
+  return `${json}]`;
 }
 
 /** `from` as compared with the sender sets (the common exact spellings skip the trim/lower-case). */

@@ -32,7 +32,7 @@ function repr(v: unknown): string {
 let seed = 42;
 const rnd = (n: number) => {
   seed = (seed * 1103515245 + 12345) % 2 ** 31;
-  return seed % n;
+  return Math.floor(seed / 65_536) % n; // the high bits: an LCG's low bits repeat quickly
 };
 const PIECES = ['a', 'ñ', 'á', ' ', "'", '"', '\\', '\n', '\r', '\t', '\x01', '🏠', '|', ',', '{', ']', 'None', 'x\\n'];
 const randomText = () => Array.from({ length: rnd(12) }, () => PIECES[rnd(PIECES.length)]).join('');

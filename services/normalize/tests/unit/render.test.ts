@@ -1,0 +1,72 @@
+import { generateCatiaItems } from '../../../../scripts/lib/sample-data';
+import { ByteArena, worstJsonCsvBytes } from '../../src/normalize/byte-arena';
+import { readConversation } from '../../src/normalize/items';
+
+const reference = (s: string) => Buffer.from(JSON.stringify(s).replaceAll('"', '""'), 'utf-8');
+
+let seed = 3;
+const rnd = (n: number) => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return Math.floor(seed / 65_536) % n; // the high bits: an LCG's low bits repeat quickly
+};
+// Every class of UTF-16 unit the encoder treats apart: ASCII, quote, backslash, each control
+// escape, DEL, 2- and 3-byte characters, U+2028, surrogate pairs and lone surrogates.
+const UNITS = [
+  'a',
+  ' ',
+  '"',
+  '\\',
+  '\n',
+  '\r',
+  '\t',
+  '\b',
+  '\f',
+  '\x00',
+  '\x1f',
+  '\x7f',
+  'é',
+  'ñ',
+  '€',
+  '\u2028',
+  '🏠',
+  '\ud83c',
+  '\udfe0',
+  '\uffff',
+];
+const randomText = () => Array.from({ length: rnd(40) }, () => UNITS[rnd(UNITS.length)]).join('');
+
+describe('conversation rendering', () => {
+  it('writes each text as JSON with doubled quotes, byte for byte as JSON.stringify + replaceAll', () => {
+    const arena = new ByteArena(1 << 16);
+    for (let i = 0; i < 20_000; i++) {
+      const t = randomText();
+      expect(arena.begin(worstJsonCsvBytes(t.length))).toBe(true);
+      arena.jsonCsv(t);
+      const got = arena.end();
+      expect(got.length).toBeLessThanOrEqual(worstJsonCsvBytes(t.length));
+      if (!got.equals(reference(t))) expect([t, got.toString('utf-8')]).toEqual([t, reference(t).toString('utf-8')]);
+    }
+  });
+
+  it('renders the same bytes through the arena as without it, on the sample and on huge texts', () => {
+    const arena = new ByteArena(1 << 16); // small slabs: many slab changes, and large conversations fall back
+    const convs: unknown[] = [];
+    for (const item of generateCatiaItems({ users: 400, seed: 11 }))
+      if (item.Conversation) convs.push(item.Conversation);
+    convs.push([{ from: 'user', text: 'x"'.repeat(20_000), timestamp: '2025-09-01T00:00:00.5Z' }]);
+    convs.push([{ from: 'bot', text: randomText(), timestamp: 1_756_684_800 }]);
+    let viaArena = 0;
+    for (const c of convs) {
+      const plain = readConversation(c);
+      const fast = readConversation(c, arena);
+      expect(fast).toEqual(plain);
+      if (Array.isArray(c) && 'csv' in fast) {
+        const back = JSON.parse(fast.csv.toString('utf-8').replaceAll('""', '"')) as { texto: string }[];
+        expect(back.map((m) => m.texto)).toEqual(c.map((m: { text: string }) => m.text));
+      }
+      if ('csv' in fast && fast.csv.buffer !== (plain as { csv: Buffer }).csv.buffer) viaArena++;
+    }
+    expect(convs.length).toBeGreaterThan(500);
+    expect(viaArena).toBeGreaterThan(500);
+  });
+});
