@@ -9,7 +9,7 @@ export class ByteArena {
   private pos = 0;
   private start = 0;
 
-  constructor(private readonly slabBytes = 1 << 20) {}
+  constructor(private readonly slabBytes = 8 << 20) {}
 
   /**
    * Start a piece of at most `worst` bytes. `false` when it is too large for a slab (a quarter of
@@ -48,38 +48,33 @@ export class ByteArena {
     let p = this.pos;
     b[p++] = 34;
     b[p++] = 34;
-    const n = s.length;
-    for (let i = 0; i < n; i++) {
+    // Runs without anything to escape are encoded natively; only the characters JSON escapes
+    // (and surrogates, to tell pairs from lone ones) are handled here.
+    let last = 0;
+    SPECIAL.lastIndex = 0;
+    for (let m = SPECIAL.exec(s); m !== null; m = SPECIAL.exec(s)) {
+      const i = m.index;
+      if (i > last) p += b.write(s.slice(last, i), p);
       const c = s.charCodeAt(i);
-      if (c < 0x80) {
-        if (c >= 0x20 && c !== 34 && c !== 92) b[p++] = c;
-        else if (c === 34) {
-          b[p++] = 92; // \""
-          b[p++] = 34;
-          b[p++] = 34;
-        } else if (c === 92) {
-          b[p++] = 92;
-          b[p++] = 92;
-        } else p = this.control(c, p);
-      } else if (c < 0x800) {
-        b[p++] = 0xc0 | (c >> 6);
-        b[p++] = 0x80 | (c & 0x3f);
-      } else if (c >= 0xd800 && c <= 0xdfff) {
-        const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+      last = i + 1;
+      if (c === 34) {
+        b[p++] = 92; // \""
+        b[p++] = 34;
+        b[p++] = 34;
+      } else if (c === 92) {
+        b[p++] = 92;
+        b[p++] = 92;
+      } else if (c < 0x20) p = this.control(c, p);
+      else {
+        const d = s.charCodeAt(i + 1); // NaN past the end
         if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
-          const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-          b[p++] = 0xf0 | (cp >> 18);
-          b[p++] = 0x80 | ((cp >> 12) & 0x3f);
-          b[p++] = 0x80 | ((cp >> 6) & 0x3f);
-          b[p++] = 0x80 | (cp & 0x3f);
-          i++;
+          p += b.write(s.slice(i, i + 2), p);
+          last = i + 2;
+          SPECIAL.lastIndex = last;
         } else p = this.hexEscape(c, p); // a lone surrogate: JSON.stringify writes \udxxx
-      } else {
-        b[p++] = 0xe0 | (c >> 12);
-        b[p++] = 0x80 | ((c >> 6) & 0x3f);
-        b[p++] = 0x80 | (c & 0x3f);
       }
     }
+    if (last < s.length) p += b.write(last ? s.slice(last) : s, p);
     b[p++] = 34;
     b[p++] = 34;
     this.pos = p;
@@ -105,6 +100,9 @@ export class ByteArena {
 }
 
 const HEX = Buffer.from('0123456789abcdef');
+/** What JSON.stringify escapes (quote, backslash, controls) and surrogates (pairs pass, lone ones are escaped). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes
+const SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/g;
 
 /** The most bytes {@link ByteArena.jsonCsv} writes for a string of `length` UTF-16 units (`\u001f` is 6). */
 export const worstJsonCsvBytes = (length: number): number => 6 * length + 4;
