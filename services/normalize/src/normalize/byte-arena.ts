@@ -9,7 +9,7 @@ export class ByteArena {
   private pos = 0;
   private start = 0;
 
-  constructor(private readonly slabBytes = 8 << 20) {}
+  constructor(private readonly slabBytes = 1 << 20) {}
 
   /**
    * Start a piece of at most `worst` bytes. `false` when it is too large for a slab (a quarter of
