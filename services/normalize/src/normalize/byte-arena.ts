@@ -80,6 +80,24 @@ export class ByteArena {
     this.pos = p;
   }
 
+  /**
+   * `JSON.stringify(texts)` as a complete CSV field (quoted when not `[]`), as one piece: the
+   * same bytes as `csvField(JSON.stringify(texts))`.
+   */
+  jsonCsvField(texts: readonly string[]): Buffer {
+    if (texts.length === 0) return EMPTY_LIST;
+    let worst = 4;
+    for (const t of texts) worst += worstJsonCsvBytes(t.length) + 1;
+    if (!this.begin(worst)) return Buffer.from(`"${JSON.stringify(texts).replaceAll('"', '""')}"`, 'utf-8');
+    this.ascii('"[');
+    for (let i = 0; i < texts.length; i++) {
+      if (i) this.ascii(',');
+      this.jsonCsv(texts[i] as string);
+    }
+    this.ascii(']"');
+    return this.end();
+  }
+
   /** A control character as JSON.stringify escapes it. */
   private control(c: number, p: number): number {
     const short = c === 8 ? 98 : c === 9 ? 116 : c === 10 ? 110 : c === 12 ? 102 : c === 13 ? 114 : 0;
@@ -100,6 +118,7 @@ export class ByteArena {
 }
 
 const HEX = Buffer.from('0123456789abcdef');
+const EMPTY_LIST = Buffer.from('[]');
 /** What JSON.stringify escapes (quote, backslash, controls) and surrogates (pairs pass, lone ones are escaped). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes
 const SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/g;

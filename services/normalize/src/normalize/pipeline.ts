@@ -183,11 +183,12 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
   const csv = new CsvStreamWriter(CSV_COLUMNS);
   const upload = store.write(outputKey, csv.stream, 'text/csv; charset=utf-8');
   let written = 0;
+  const outArena = new ByteArena(256 * 1024);
   const finishRows = (async () => {
     for (const id of [...users.keys()].sort()) {
       const u = users.get(id) as UserState;
       users.delete(id);
-      const row = userRow(id, u, config, isExcluded);
+      const row = userRow(id, u, config, isExcluded, outArena);
       if (typeof row === 'string') {
         if (u.items) tally.filter(row, u.items);
         continue;
@@ -231,6 +232,7 @@ function userRow(
   u: UserState,
   config: NormalizeConfig,
   isExcluded: (city: string) => boolean,
+  arena: ByteArena,
 ): CsvRow | 'excluded_location' | 'user_without_conversations' {
   const p = u.profile;
   const ciudad = p?.ciudad || p?.gerencia || config.DEFAULT_CITY;
@@ -281,11 +283,11 @@ function userRow(
     fecha_ultima_conversacion: last === undefined ? '' : bogotaDay(last),
     numero_conversaciones: u.conversations.length,
     numero_mensajes: mensajes,
-    lista_preguntas: JSON.stringify([...preguntas]),
+    lista_preguntas: new EncodedCsvField([arena.jsonCsvField([...preguntas])]),
     feedback_likes: likes,
     feedback_dislikes: dislikes,
     feedback_ultima_respuesta: likes && dislikes ? 'mixed' : likes ? 'like' : dislikes ? 'dislike' : '',
-    comentarios_feedback: JSON.stringify([...comentarios]),
+    comentarios_feedback: new EncodedCsvField([arena.jsonCsvField([...comentarios])]),
     conversacion_completa: new EncodedCsvField(completa),
   };
 }

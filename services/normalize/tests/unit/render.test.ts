@@ -1,3 +1,4 @@
+import { csvField } from '@catia/shared';
 import { generateCatiaItems } from '../../../../scripts/lib/sample-data';
 import { ByteArena, worstJsonCsvBytes } from '../../src/normalize/byte-arena';
 import { readConversation } from '../../src/normalize/items';
@@ -45,6 +46,14 @@ describe('conversation rendering', () => {
       const got = arena.end();
       expect(got.length).toBeLessThanOrEqual(worstJsonCsvBytes(t.length));
       if (!got.equals(reference(t))) expect([t, got.toString('utf-8')]).toEqual([t, reference(t).toString('utf-8')]);
+    }
+  });
+
+  it('writes lists of texts as the CSV field of their JSON, byte for byte as csvField(JSON.stringify)', () => {
+    const arena = new ByteArena(1 << 12); // small: long lists take the fallback
+    for (let i = 0; i < 3000; i++) {
+      const list = Array.from({ length: rnd(i % 100 === 0 ? 200 : 5) }, randomText);
+      expect(arena.jsonCsvField(list).toString('utf-8')).toBe(csvField(JSON.stringify(list)));
     }
   });
 
