@@ -149,13 +149,18 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
 
     const ms = itemDateMs(item, sk, conversation?.minMs);
     const user = userOf(userIdOf(pk));
-    const profile = readProfile(item.UserData);
-    if (profile === 'malformed') malformedUserData++;
-    else if (profile) {
-      const order = { ms, sk };
-      if (!user.profileOrder || byDate(order, user.profileOrder) < 0) {
-        user.profile = profile;
-        user.profileOrder = order;
+    const userData = item.UserData;
+    if (userData !== undefined) {
+      // The profile is the earliest item's. A map on a later item can be neither used nor
+      // malformed, so it is not read; a string still is (it may be malformed, which is counted).
+      const earlier = !user.profileOrder || byDate({ ms, sk }, user.profileOrder) < 0;
+      if (earlier || typeof userData !== 'object' || userData === null || Array.isArray(userData)) {
+        const profile = readProfile(userData);
+        if (profile === 'malformed') malformedUserData++;
+        else if (profile && earlier) {
+          user.profile = profile;
+          user.profileOrder = { ms, sk };
+        }
       }
     }
 
