@@ -219,8 +219,14 @@ export function foldText(s: string): string {
 /** A matcher for excluded locations: whole words (or whole multi-word names), case- and accent-insensitive. */
 export function locationMatcher(excluded: readonly string[]): (city: string) => boolean {
   const words = excluded.map(foldText).filter(Boolean);
+  const seen = new Map<string, boolean>(); // cities repeat across users: fold each spelling once
   return (city: string) => {
-    const padded = ` ${foldText(city)} `;
-    return words.some((w) => padded.includes(` ${w} `));
+    let excludedCity = seen.get(city);
+    if (excludedCity === undefined) {
+      const padded = ` ${foldText(city)} `;
+      excludedCity = words.some((w) => padded.includes(` ${w} `));
+      if (seen.size < 10_000) seen.set(city, excludedCity);
+    }
+    return excludedCity;
   };
 }
