@@ -1,21 +1,44 @@
 /**
- * The Parquet writer comparison: the chosen writer (hyparquet-writer, streaming row groups)
- * against parquetjs-lite (named in the original design) and DuckDB's own `COPY … (FORMAT parquet)`,
- * on the same rows and the same schema.
+ * The Parquet writer comparison on the same rows and the same schema: the project's own writer
+ * (`ParquetRowWriter`, SNAPPY and uncompressed), hyparquet-writer (the former choice, streaming row
+ * groups), parquetjs-lite (named in the original design) and DuckDB's own `COPY … (FORMAT parquet)`.
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryObjectStore, type ParquetColumn, ParquetRowWriter, passThroughSink } from '@catia/shared';
+import {
+  MemoryObjectStore,
+  type ParquetCodec,
+  type ParquetColumn,
+  ParquetRowWriter,
+  passThroughSink,
+} from '@catia/shared';
 import { DuckDbEngine } from '@catia/shared/duckdb';
+import { HyparquetRowWriter } from './hyparquet-row-writer';
 
 export type BenchRow = Record<string, string | number | string[] | null>;
+
+/** The project's writer, as transform uses it (20k-row groups, streamed into an in-memory object). */
+export async function writeWithOwnWriter(
+  columns: readonly ParquetColumn[],
+  rows: BenchRow[],
+  codec: ParquetCodec = 'SNAPPY',
+): Promise<number> {
+  const store = new MemoryObjectStore();
+  const { stream, sink } = passThroughSink();
+  const done = store.write('data.parquet', stream);
+  const w = new ParquetRowWriter(columns, sink, 20_000, { codec });
+  for (const r of rows) await w.write(r);
+  await w.close();
+  await done;
+  return store.objects.get('data.parquet')?.bytes.length ?? 0;
+}
 
 export async function writeWithHyparquet(columns: readonly ParquetColumn[], rows: BenchRow[]): Promise<number> {
   const store = new MemoryObjectStore();
   const { stream, sink } = passThroughSink();
   const done = store.write('data.parquet', stream);
-  const w = new ParquetRowWriter(columns, sink, 20_000);
+  const w = new HyparquetRowWriter(columns, sink, 20_000);
   for (const r of rows) await w.write(r);
   await w.close();
   await done;

@@ -1,10 +1,16 @@
 /**
- * Streaming Parquet writer over hyparquet-writer: rows are buffered into columns and flushed as
- * one row group at a time, so memory holds one row group, not the file. Bytes go to any
- * `Writable`-like sink (an S3 multipart upload through a PassThrough, or a file).
+ * Streaming Parquet writer for the project's flat schemas (scalar columns and lists of strings).
+ * Each row is encoded straight into per-column PLAIN byte buffers as it arrives; every
+ * `rowGroupSize` rows the buffers become one row group (data page v2 pages of about 1 MiB,
+ * SNAPPY-compressed by default) handed to a {@link ByteSink}, so memory holds one row group, not
+ * the file. The footer (Thrift compact protocol) is written by `close()`.
+ *
+ * Written by hand rather than through a library because no writer measured meets transform's
+ * throughput (README, design decisions); the output is read back by DuckDB and hyparquet in tests.
  */
 import { PassThrough } from 'node:stream';
-import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import { ByteBuffer, CompactWriter, LevelBuffer, T_BINARY, T_I32, T_STRUCT, writeLevels } from './parquet-encoding';
+import { snappyCompressInto, snappyMaxLength } from './snappy';
 
 /** Column kinds the project writes. `date` takes `YYYY-MM-DD` strings; `string_list` takes string arrays. */
 export type ParquetColumnType = 'string' | 'int32' | 'int64' | 'double' | 'boolean' | 'date' | 'string_list';
@@ -15,69 +21,17 @@ export interface ParquetColumn {
   /** Columns are OPTIONAL (nullable) unless `required` is set. */
   required?: boolean;
   /**
-   * Long free text (e.g. whole conversations): written PLAIN, without min/max statistics, which
-   * cost time on kilobyte values and never help a reader skip them.
+   * Long free text (e.g. whole conversations): written without min/max statistics, which cost
+   * time on kilobyte values and never help a reader skip them (the null count is kept).
    */
   longText?: boolean;
 }
 
-// hyparquet-writer's schema element shape (kept local: its types are declared in JS doc).
-interface SchemaElement {
-  name: string;
-  type?: string;
-  repetition_type?: 'REQUIRED' | 'OPTIONAL' | 'REPEATED';
-  num_children?: number;
-  converted_type?: string;
-}
+/** Page compression: SNAPPY (the default, what Athena reads best) or none. */
+export type ParquetCodec = 'SNAPPY' | 'UNCOMPRESSED';
 
-/** The Parquet schema (flat, with three-level LISTs) for a list of columns. */
-export function parquetSchema(columns: readonly ParquetColumn[]): SchemaElement[] {
-  const schema: SchemaElement[] = [{ name: 'root', num_children: columns.length }];
-  for (const c of columns) {
-    const repetition_type = c.required ? 'REQUIRED' : 'OPTIONAL';
-    switch (c.type) {
-      case 'string':
-        schema.push({ name: c.name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type });
-        break;
-      case 'int32':
-        schema.push({ name: c.name, type: 'INT32', repetition_type });
-        break;
-      case 'int64':
-        schema.push({ name: c.name, type: 'INT64', repetition_type });
-        break;
-      case 'double':
-        schema.push({ name: c.name, type: 'DOUBLE', repetition_type });
-        break;
-      case 'boolean':
-        schema.push({ name: c.name, type: 'BOOLEAN', repetition_type });
-        break;
-      case 'date':
-        schema.push({ name: c.name, type: 'INT32', converted_type: 'DATE', repetition_type });
-        break;
-      case 'string_list':
-        schema.push({ name: c.name, repetition_type, num_children: 1, converted_type: 'LIST' });
-        schema.push({ name: 'list', repetition_type: 'REPEATED', num_children: 1 });
-        schema.push({ name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' });
-        break;
-    }
-  }
-  return schema;
-}
-
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
-function convert(type: ParquetColumnType, v: unknown): unknown {
-  if (v === null || v === undefined) return null;
-  switch (type) {
-    case 'date': {
-      if (typeof v !== 'string' || !DATE_RE.test(v)) throw new TypeError(`not a YYYY-MM-DD date: ${typeof v}`);
-      return new Date(`${v}T00:00:00Z`);
-    }
-    case 'int64':
-      return typeof v === 'bigint' ? v : BigInt(v as number);
-    default:
-      return v;
-  }
+export interface ParquetWriterOptions {
+  codec?: ParquetCodec;
 }
 
 /** A sink for the bytes: resolves when it can take more. */
@@ -115,70 +69,640 @@ export function passThroughSink(): { stream: PassThrough; sink: ByteSink } {
   return { stream, sink };
 }
 
-/** hyparquet-writer `Writer` that hands its buffer to a {@link ByteSink} after each row group. */
-class SinkWriter extends ByteWriter {
-  constructor(private readonly sink: ByteSink) {
-    super(1 << 20);
+// parquet.thrift enums
+const TYPE = { BOOLEAN: 0, INT32: 1, INT64: 2, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
+const CONVERTED = { UTF8: 0, LIST: 3, DATE: 6 } as const;
+const REPETITION = { REQUIRED: 0, OPTIONAL: 1, REPEATED: 2 } as const;
+const CODEC: Record<ParquetCodec, number> = { UNCOMPRESSED: 0, SNAPPY: 1 };
+const PLAIN = 0;
+const DATA_PAGE_V2 = 3;
+
+/** Value bytes after which a column's page is closed (at the next row boundary). */
+const PAGE_SIZE = 1 << 20;
+/** Byte-array statistics are truncated to this many bytes, as hyparquet-writer did (and parquet-mr). */
+const STATS_TRUNCATE = 16;
+
+// Leaf kinds, as small integers for one monomorphic switch per value.
+const K_STRING = 0;
+const K_INT32 = 1;
+const K_INT64 = 2;
+const K_DOUBLE = 3;
+const K_BOOLEAN = 4;
+const K_DATE = 5;
+const K_LIST = 6;
+const KINDS: Record<ParquetColumnType, number> = {
+  string: K_STRING,
+  int32: K_INT32,
+  int64: K_INT64,
+  double: K_DOUBLE,
+  boolean: K_BOOLEAN,
+  date: K_DATE,
+  string_list: K_LIST,
+};
+const PHYSICAL = [TYPE.BYTE_ARRAY, TYPE.INT32, TYPE.INT64, TYPE.DOUBLE, TYPE.BOOLEAN, TYPE.INT32, TYPE.BYTE_ARRAY];
+
+/** Compresses and frames pages; one per writer, its scratch buffers reused for every page. */
+class PageEncoder {
+  private readonly levels = new ByteBuffer(1 << 12);
+  private compressed = new Uint8Array(0);
+
+  constructor(readonly codec: ParquetCodec) {}
+
+  /** The page's bytes (header, levels, values) and its uncompressed size (header included). */
+  encode(leaf: Leaf): { page: Uint8Array; uncompressed: number } {
+    const levels = this.levels;
+    levels.length = 0;
+    const repLength = leaf.reps ? writeLevels(leaf.reps.levels, 0, leaf.reps.length, 1, levels) : 0;
+    const defLength = leaf.defs ? writeLevels(leaf.defs.levels, 0, leaf.defs.length, bitWidth(leaf.maxDef), levels) : 0;
+    let data: Uint8Array = leaf.values.bytes.subarray(0, leaf.values.length);
+    if (leaf.kind === K_BOOLEAN) data = packBooleans(data);
+    let stored = data;
+    if (this.codec === 'SNAPPY') {
+      const need = snappyMaxLength(data.length);
+      if (this.compressed.length < need) this.compressed = new Uint8Array(need);
+      stored = this.compressed.subarray(0, snappyCompressInto(data, this.compressed, 0));
+    }
+    const header = new CompactWriter(new ByteBuffer(64))
+      .i32(1, DATA_PAGE_V2)
+      .i32(2, levels.length + data.length)
+      .i32(3, levels.length + stored.length)
+      .struct(8)
+      .i32(1, leaf.pageLevels)
+      .i32(2, leaf.pageNulls)
+      .i32(3, leaf.pageRows)
+      .i32(4, PLAIN)
+      .i32(5, defLength)
+      .i32(6, repLength);
+    if (this.codec === 'UNCOMPRESSED') header.bool(7, false);
+    const h = header.end().end().out;
+    const page = new Uint8Array(h.length + levels.length + stored.length);
+    page.set(h.bytes.subarray(0, h.length));
+    page.set(levels.bytes.subarray(0, levels.length), h.length);
+    page.set(stored, h.length + levels.length);
+    return { page, uncompressed: h.length + levels.length + data.length };
   }
-  async flush(): Promise<void> {
-    if (this.index === 0) return;
-    const chunk = new Uint8Array(this.buffer.slice(0, this.index));
-    this.index = 0;
-    await this.sink.write(chunk);
+}
+
+/**
+ * One leaf column: its schema facts, the page being filled (PLAIN values and levels, reused from
+ * page to page), the finished pages of the current row group and its statistics.
+ */
+class Leaf {
+  readonly kind: number;
+  readonly name: string;
+  readonly path: string[];
+  readonly physical: number;
+  readonly maxDef: number;
+  readonly maxRep: number;
+  readonly minMax: boolean;
+  readonly required: boolean;
+  readonly values = new ByteBuffer();
+  readonly defs: LevelBuffer | undefined;
+  readonly reps: LevelBuffer | undefined;
+  pageLevels = 0;
+  pageNulls = 0;
+  pageRows = 0;
+  /** The row group's finished pages and totals. */
+  pages: Uint8Array[] = [];
+  levels = 0;
+  nulls = 0;
+  uncompressed = 0;
+  compressed = 0;
+  // min/max: numbers (or bigints) for numeric kinds; for strings, byte ranges of `minBytes`/`maxBytes`,
+  // which are the page buffer itself until the page is written, then copies.
+  min: number | bigint | undefined;
+  max: number | bigint | undefined;
+  minBytes: Uint8Array | undefined;
+  minAt = 0;
+  minLen = 0;
+  maxBytes: Uint8Array | undefined;
+  maxAt = 0;
+  maxLen = 0;
+
+  constructor(
+    column: ParquetColumn,
+    private readonly encoder: PageEncoder,
+  ) {
+    this.kind = KINDS[column.type];
+    this.name = column.name;
+    this.physical = PHYSICAL[this.kind]!;
+    this.required = !!column.required;
+    const optional = !column.required;
+    if (this.kind === K_LIST) {
+      this.path = [column.name, 'list', 'element'];
+      this.maxDef = (optional ? 1 : 0) + 2;
+      this.maxRep = 1;
+    } else {
+      this.path = [column.name];
+      this.maxDef = optional ? 1 : 0;
+      this.maxRep = 0;
+    }
+    this.defs = this.maxDef ? new LevelBuffer() : undefined;
+    this.reps = this.maxRep ? new LevelBuffer() : undefined;
+    this.minMax = !column.longText;
   }
-  override async finish(): Promise<void> {
-    await this.flush();
-    await this.sink.end();
+
+  /** Called after each row: writes the page once it holds PAGE_SIZE value bytes. */
+  endRow(): void {
+    this.pageRows++;
+    if (this.values.length >= PAGE_SIZE) this.closePage();
   }
+
+  /** Write the page being filled (if it has rows) and start an empty one. */
+  closePage(): void {
+    if (this.pageRows === 0) return;
+    const { page, uncompressed } = this.encoder.encode(this);
+    this.pages.push(page);
+    this.uncompressed += uncompressed;
+    this.compressed += page.length;
+    this.levels += this.pageLevels;
+    this.nulls += this.pageNulls;
+    // The page buffer is about to be reused: keep copies of the min/max that live in it.
+    if (this.minBytes === this.values.bytes) {
+      this.minBytes = copyOf(this.values.bytes.subarray(this.minAt, this.minAt + this.minLen));
+      this.minAt = 0;
+    }
+    if (this.maxBytes === this.values.bytes) {
+      this.maxBytes = copyOf(this.values.bytes.subarray(this.maxAt, this.maxAt + this.maxLen));
+      this.maxAt = 0;
+    }
+    this.values.length = 0;
+    if (this.defs) this.defs.length = 0;
+    if (this.reps) this.reps.length = 0;
+    this.pageLevels = 0;
+    this.pageNulls = 0;
+    this.pageRows = 0;
+  }
+
+  /** Start the next row group's column chunk. */
+  resetChunk(): void {
+    this.pages = [];
+    this.levels = 0;
+    this.nulls = 0;
+    this.uncompressed = 0;
+    this.compressed = 0;
+    this.min = undefined;
+    this.max = undefined;
+    this.minBytes = undefined;
+    this.maxBytes = undefined;
+  }
+
+  appendNull(def: number): void {
+    this.defs?.push(def);
+    this.pageLevels++;
+    this.pageNulls++;
+  }
+
+  /** A string's UTF-8 bytes as PLAIN BYTE_ARRAY (4-byte length, then the bytes). */
+  appendString(s: string): void {
+    const buf = this.values;
+    const n = s.length;
+    buf.reserve(4 + n * 3);
+    const at = buf.length + 4;
+    const bytes = buf.bytes;
+    let written = 0;
+    // Short ASCII strings are copied here: cheaper than a call into the native encoder.
+    if (n <= 32) {
+      while (written < n) {
+        const c = s.charCodeAt(written);
+        if (c >= 0x80) break;
+        bytes[at + written++] = c;
+      }
+    }
+    if (written < n) written = bytes.write(s, at);
+    buf.view.setUint32(at - 4, written, true);
+    buf.length = at + written;
+    this.pageLevels++;
+    if (!this.minMax) return;
+    if (this.minBytes === undefined || compareBytes(bytes, at, written, this.minBytes, this.minAt, this.minLen) < 0) {
+      this.minBytes = bytes;
+      this.minAt = at;
+      this.minLen = written;
+    }
+    if (this.maxBytes === undefined || compareBytes(bytes, at, written, this.maxBytes, this.maxAt, this.maxLen) > 0) {
+      this.maxBytes = bytes;
+      this.maxAt = at;
+      this.maxLen = written;
+    }
+  }
+
+  appendInt32(v: number): void {
+    const buf = this.values;
+    buf.reserve(4);
+    buf.view.setInt32(buf.length, v, true);
+    buf.length += 4;
+    this.pageLevels++;
+    if (this.min === undefined || v < this.min) this.min = v;
+    if (this.max === undefined || v > this.max) this.max = v;
+  }
+
+  appendInt64(v: number | bigint): void {
+    const buf = this.values;
+    buf.reserve(8);
+    if (typeof v === 'bigint') buf.view.setBigInt64(buf.length, v, true);
+    else {
+      const high = Math.floor(v / 4294967296);
+      buf.view.setUint32(buf.length, v - high * 4294967296, true);
+      buf.view.setInt32(buf.length + 4, high, true);
+    }
+    buf.length += 8;
+    this.pageLevels++;
+    if (this.min === undefined || v < this.min) this.min = v;
+    if (this.max === undefined || v > this.max) this.max = v;
+  }
+
+  appendDouble(v: number): void {
+    const buf = this.values;
+    buf.reserve(8);
+    buf.view.setFloat64(buf.length, v, true);
+    buf.length += 8;
+    this.pageLevels++;
+    if (Number.isNaN(v)) return; // NaN is left out of min/max, as the format asks
+    if (this.min === undefined || v < this.min) this.min = v;
+    if (this.max === undefined || v > this.max) this.max = v;
+  }
+
+  /** Booleans are kept one per byte until the page is written (bit-packed then). */
+  appendBoolean(v: boolean): void {
+    this.values.byte(v ? 1 : 0);
+    this.pageLevels++;
+    const n = v ? 1 : 0;
+    if (this.min === undefined || n < this.min) this.min = n;
+    if (this.max === undefined || n > this.max) this.max = n;
+  }
+}
+
+/** Unsigned lexicographic order of two byte ranges (the order of UTF-8 statistics). */
+function compareBytes(x: Uint8Array, a: number, aLen: number, y: Uint8Array, b: number, bLen: number): number {
+  const n = Math.min(aLen, bLen);
+  for (let i = 0; i < n; i++) {
+    const d = x[a + i]! - y[b + i]!;
+    if (d !== 0) return d;
+  }
+  return aLen - bLen;
+}
+
+const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/** Days since 1970-01-01 of a `YYYY-MM-DD` date, or undefined if it is not one (or not a real day). */
+function epochDay(s: string): number | undefined {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
+  let y = 0;
+  for (let i = 0; i < 4; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    y = y * 10 + d;
+  }
+  const m1 = s.charCodeAt(5) - 48;
+  const m2 = s.charCodeAt(6) - 48;
+  const d1 = s.charCodeAt(8) - 48;
+  const d2 = s.charCodeAt(9) - 48;
+  if (m1 < 0 || m1 > 9 || m2 < 0 || m2 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return undefined;
+  const m = m1 * 10 + m2;
+  const d = d1 * 10 + d2;
+  if (m < 1 || m > 12 || d < 1) return undefined;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const monthDays = m === 2 ? (leap ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+  if (d > monthDays) return undefined;
+  // Days from 1970-01-01 to January 1st of y (proleptic Gregorian), then into the year.
+  const py = y - 1;
+  const daysToYear =
+    365 * (y - 1970) + (Math.floor(py / 4) - 492) - (Math.floor(py / 100) - 19) + (Math.floor(py / 400) - 4);
+  return daysToYear + DAYS_BEFORE_MONTH[m - 1]! + (leap && m > 2 ? 1 : 0) + d - 1;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+const KIND_NAMES = ['a string', 'an int32', 'an int64', 'a number', 'a boolean', 'a date', 'a list'];
+
+/** The value as its column stores it, or a TypeError naming the column (never the value: it may be personal data). */
+function checkValue(leaf: Leaf, v: unknown): unknown {
+  if (v === null || v === undefined) {
+    if (leaf.required) throw new TypeError(`column ${leaf.name} is required`);
+    return null;
+  }
+  switch (leaf.kind) {
+    case K_STRING:
+      if (typeof v === 'string') return v;
+      break;
+    case K_INT32:
+      if (typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) return v;
+      break;
+    case K_INT64:
+      if (typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63) return v;
+      if (typeof v === 'bigint' && v >= INT64_MIN && v <= INT64_MAX) return v;
+      break;
+    case K_DOUBLE:
+      if (typeof v === 'number') return v;
+      break;
+    case K_BOOLEAN:
+      if (typeof v === 'boolean') return v;
+      break;
+    case K_DATE:
+      if (typeof v === 'string') {
+        const day = epochDay(v);
+        if (day !== undefined) return day;
+      }
+      throw new TypeError(`column ${leaf.name}: not a YYYY-MM-DD date (${typeof v})`);
+    case K_LIST:
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          if (typeof v[i] !== 'string') throw new TypeError(`column ${leaf.name}: not an array of strings`);
+        }
+        return v;
+      }
+      break;
+  }
+  throw new TypeError(`column ${leaf.name}: not ${KIND_NAMES[leaf.kind]} (${typeof v})`);
+}
+
+const MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // PAR1
+
+interface ChunkMeta {
+  leaf: Leaf;
+  offset: number;
+  values: number;
+  uncompressed: number;
+  compressed: number;
+  nulls: number;
+  pages: number;
+  min?: Uint8Array;
+  max?: Uint8Array;
+  minExact: boolean;
+  maxExact: boolean;
+}
+
+interface RowGroupMeta {
+  offset: number;
+  rows: number;
+  chunks: ChunkMeta[];
 }
 
 /** Row-at-a-time Parquet writer; `close()` must be awaited to complete the file. */
 export class ParquetRowWriter<Row extends Record<string, unknown>> {
-  private readonly writer: ParquetWriter;
-  private readonly byteWriter: SinkWriter;
-  private buffers: unknown[][];
+  private readonly leaves: Leaf[];
+  private readonly codec: ParquetCodec;
+  private readonly scratch: unknown[];
+  private readonly groups: RowGroupMeta[] = [];
+  /** Bytes handed to the sink so far (the next offset in the file). */
+  private offset = 0;
   private count = 0;
   rows = 0;
 
   constructor(
     private readonly columns: readonly ParquetColumn[],
-    sink: ByteSink,
+    private readonly sink: ByteSink,
     private readonly rowGroupSize = 50_000,
+    options: ParquetWriterOptions = {},
   ) {
-    this.byteWriter = new SinkWriter(sink);
-    this.writer = new ParquetWriter({
-      writer: this.byteWriter,
-      schema: parquetSchema(columns) as never,
-      createdBy: 'catia-analytics',
-    });
-    this.buffers = columns.map(() => []);
+    this.codec = options.codec ?? 'SNAPPY';
+    const encoder = new PageEncoder(this.codec);
+    this.leaves = columns.map((c) => new Leaf(c, encoder));
+    this.scratch = columns.map(() => null);
   }
 
   /** Add one row; throws TypeError (before buffering anything) if a value does not fit its column. */
   async write(row: Row): Promise<void> {
-    const values = this.columns.map((c) => convert(c.type, row[c.name]));
-    for (let i = 0; i < values.length; i++) (this.buffers[i] as unknown[]).push(values[i]);
+    const leaves = this.leaves;
+    const values = this.scratch;
+    for (let i = 0; i < leaves.length; i++) {
+      const leaf = leaves[i]!;
+      values[i] = checkValue(leaf, row[leaf.name]);
+    }
+    for (let i = 0; i < leaves.length; i++) appendValue(leaves[i]!, values[i]);
     this.count++;
     this.rows++;
     if (this.count >= this.rowGroupSize) await this.flushGroup();
   }
 
+  /** Write the row group: each column chunk's pages in column order. */
   private async flushGroup(): Promise<void> {
     if (this.count === 0) return;
-    const columnData = this.columns.map((c, i) => ({
-      name: c.name,
-      data: this.buffers[i] as unknown[],
-      ...(c.longText ? { encoding: 'PLAIN', statistics: false } : {}),
-    }));
-    await this.writer.write({ columnData: columnData as never, rowGroupSize: this.count });
-    await this.byteWriter.flush();
-    this.buffers = this.columns.map(() => []);
+    if (this.offset === 0) await this.emit(MAGIC);
+    const group: RowGroupMeta = { offset: this.offset, rows: this.count, chunks: [] };
+    for (const leaf of this.leaves) {
+      leaf.closePage();
+      const meta: ChunkMeta = {
+        leaf,
+        offset: this.offset,
+        values: leaf.levels,
+        uncompressed: leaf.uncompressed,
+        compressed: leaf.compressed,
+        nulls: leaf.nulls,
+        pages: leaf.pages.length,
+        minExact: true,
+        maxExact: true,
+      };
+      if (leaf.minMax) statistics(leaf, meta);
+      group.chunks.push(meta);
+      const pages = leaf.pages;
+      leaf.resetChunk();
+      for (const page of pages) await this.emit(page);
+    }
+    this.groups.push(group);
     this.count = 0;
+  }
+
+  private async emit(bytes: Uint8Array): Promise<void> {
+    this.offset += bytes.length;
+    await this.sink.write(bytes);
   }
 
   /** Flush the last row group and write the footer. An empty file still carries the full schema. */
   async close(): Promise<void> {
     await this.flushGroup();
-    await this.writer.finish();
+    const out = new ByteBuffer(1 << 14);
+    if (this.offset === 0) out.append(MAGIC);
+    const start = out.length;
+    this.writeFooter(new CompactWriter(out));
+    out.uint32(out.length - start);
+    out.append(MAGIC);
+    await this.emit(out.copy());
+    await this.sink.end();
   }
+
+  private writeFooter(w: CompactWriter): void {
+    const schemaLength = 1 + this.columns.reduce((n, c) => n + (c.type === 'string_list' ? 3 : 1), 0);
+    w.open().i32(1, 2).list(2, T_STRUCT, schemaLength);
+    w.open().string(4, 'root').i32(5, this.columns.length).end();
+    for (let i = 0; i < this.columns.length; i++) {
+      const c = this.columns[i]!;
+      const repetition = c.required ? REPETITION.REQUIRED : REPETITION.OPTIONAL;
+      if (c.type === 'string_list') {
+        w.open().i32(3, repetition).string(4, c.name).i32(5, 1).i32(6, CONVERTED.LIST).end();
+        w.open().i32(3, REPETITION.REPEATED).string(4, 'list').i32(5, 1).end();
+        w.open().i32(1, TYPE.BYTE_ARRAY).i32(3, REPETITION.OPTIONAL).string(4, 'element').i32(6, CONVERTED.UTF8).end();
+        continue;
+      }
+      w.open().i32(1, this.leaves[i]!.physical).i32(3, repetition).string(4, c.name);
+      if (c.type === 'string') w.i32(6, CONVERTED.UTF8);
+      if (c.type === 'date') w.i32(6, CONVERTED.DATE);
+      w.end();
+    }
+    w.i64(3, this.rows);
+    w.list(4, T_STRUCT, this.groups.length);
+    for (const g of this.groups) {
+      w.open().list(1, T_STRUCT, g.chunks.length);
+      let uncompressed = 0;
+      let compressed = 0;
+      for (const c of g.chunks) {
+        uncompressed += c.uncompressed;
+        compressed += c.compressed;
+        w.open().i64(2, c.offset).struct(3);
+        w.i32(1, c.leaf.physical).list(2, T_I32, 1).listI32(PLAIN);
+        w.list(3, T_BINARY, c.leaf.path.length);
+        for (const p of c.leaf.path) w.listBinary(Buffer.from(p, 'utf8'));
+        w.i32(4, CODEC[this.codec]).i64(5, c.values).i64(6, c.uncompressed).i64(7, c.compressed).i64(9, c.offset);
+        w.struct(12).i64(3, c.nulls);
+        if (c.max && c.min) {
+          w.binary(5, c.max).binary(6, c.min);
+          if (!c.maxExact) w.bool(7, false);
+          if (!c.minExact) w.bool(8, false);
+        }
+        w.end();
+        w.list(13, T_STRUCT, 1).open().i32(1, DATA_PAGE_V2).i32(2, PLAIN).i32(3, c.pages).end();
+        w.end().end();
+      }
+      w.i64(2, uncompressed).i64(3, g.rows).i64(5, g.offset).i64(6, compressed).end();
+    }
+    w.string(6, 'catia-analytics');
+    // column_orders: TYPE_DEFINED_ORDER for every leaf, so readers trust the byte-array min/max.
+    w.list(7, T_STRUCT, this.leaves.length);
+    for (let i = 0; i < this.leaves.length; i++) w.open().struct(1).end().end();
+    w.end();
+  }
+}
+
+/** min/max of the chunk in PLAIN encoding; byte arrays truncated to STATS_TRUNCATE bytes. */
+function statistics(leaf: Leaf, meta: ChunkMeta): void {
+  if (leaf.physical === TYPE.BYTE_ARRAY) {
+    if (!leaf.minBytes || !leaf.maxBytes) return;
+    const min = leaf.minBytes.subarray(leaf.minAt, leaf.minAt + leaf.minLen);
+    const max = leaf.maxBytes.subarray(leaf.maxAt, leaf.maxAt + leaf.maxLen);
+    meta.min = truncateMin(min);
+    meta.max = truncateMax(max);
+    meta.minExact = meta.min.length === min.length;
+    meta.maxExact = meta.max.length === max.length;
+    return;
+  }
+  if (leaf.min === undefined || leaf.max === undefined) return;
+  // Signed zeros: the format asks for -0 as a min and +0 as a max.
+  meta.min = plainBytes(leaf.physical, leaf.min === 0 ? -0 : leaf.min);
+  meta.max = plainBytes(leaf.physical, leaf.max === 0 ? 0 : leaf.max);
+}
+
+function appendValue(leaf: Leaf, v: unknown): void {
+  if (v === null) {
+    leaf.appendNull(0);
+    leaf.reps?.push(0);
+  } else if (leaf.kind === K_LIST) {
+    appendList(leaf, v as string[]);
+  } else {
+    leaf.defs?.push(leaf.maxDef);
+    appendScalar(leaf, v);
+  }
+  leaf.endRow();
+}
+
+/** A present list: one level per element, or one level one below "has elements" for an empty list. */
+function appendList(leaf: Leaf, list: string[]): void {
+  const defs = leaf.defs!;
+  const reps = leaf.reps!;
+  if (list.length === 0) {
+    leaf.appendNull(leaf.maxDef - 2);
+    reps.push(0);
+    return;
+  }
+  for (let i = 0; i < list.length; i++) {
+    defs.push(leaf.maxDef);
+    reps.push(i === 0 ? 0 : 1);
+    leaf.appendString(list[i]!);
+  }
+}
+
+function appendScalar(leaf: Leaf, v: unknown): void {
+  switch (leaf.kind) {
+    case K_STRING:
+      leaf.appendString(v as string);
+      break;
+    case K_INT32:
+    case K_DATE:
+      leaf.appendInt32(v as number);
+      break;
+    case K_INT64:
+      leaf.appendInt64(v as number | bigint);
+      break;
+    case K_DOUBLE:
+      leaf.appendDouble(v as number);
+      break;
+    case K_BOOLEAN:
+      leaf.appendBoolean(v as boolean);
+      break;
+  }
+}
+
+function bitWidth(maxLevel: number): number {
+  return 32 - Math.clz32(maxLevel);
+}
+
+/** PLAIN booleans: one bit each, least significant bit first. */
+function packBooleans(ones: Uint8Array): Uint8Array {
+  const packed = new Uint8Array(Math.ceil(ones.length / 8));
+  for (let i = 0; i < ones.length; i++) if (ones[i]) packed[i >> 3]! |= 1 << (i & 7);
+  return packed;
+}
+
+/** A statistic value in PLAIN encoding. */
+function plainBytes(physical: number, v: number | bigint): Uint8Array {
+  const bytes = new Uint8Array(physical === TYPE.INT32 ? 4 : physical === TYPE.BOOLEAN ? 1 : 8);
+  const view = new DataView(bytes.buffer);
+  if (physical === TYPE.INT32) view.setInt32(0, Number(v), true);
+  else if (physical === TYPE.INT64) view.setBigInt64(0, BigInt(v), true);
+  else if (physical === TYPE.DOUBLE) view.setFloat64(0, Number(v), true);
+  else bytes[0] = Number(v);
+  return bytes;
+}
+
+/** A copy (`Buffer#slice` would return a view of memory that is about to be reused). */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
+/** A lower bound of at most STATS_TRUNCATE bytes: the longest UTF-8 prefix that fits. */
+function truncateMin(bytes: Uint8Array): Uint8Array {
+  if (bytes.length <= STATS_TRUNCATE) return copyOf(bytes);
+  let end = STATS_TRUNCATE;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return copyOf(bytes.subarray(0, end));
+}
+
+/**
+ * An upper bound of at most STATS_TRUNCATE bytes: a UTF-8 prefix whose last code point is
+ * incremented (skipping surrogates); the value itself when no such bound exists.
+ */
+function truncateMax(bytes: Uint8Array): Uint8Array {
+  if (bytes.length <= STATS_TRUNCATE) return copyOf(bytes);
+  let end = STATS_TRUNCATE;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  let prefix: string;
+  try {
+    prefix = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(0, end));
+  } catch {
+    return copyOf(bytes);
+  }
+  const codePoints = Array.from(prefix, (c) => c.codePointAt(0) ?? 0);
+  for (let i = codePoints.length - 1; i >= 0; i--) {
+    end--;
+    while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+    const code = codePoints[i]!;
+    if (code === 0x10ffff) continue;
+    const next = Buffer.from(String.fromCodePoint(code === 0xd7ff ? 0xe000 : code + 1), 'utf8');
+    if (end + next.length > STATS_TRUNCATE) continue;
+    const rounded = new Uint8Array(end + next.length);
+    rounded.set(bytes.subarray(0, end));
+    rounded.set(next, end);
+    return rounded;
+  }
+  return copyOf(bytes);
 }
