@@ -29,7 +29,13 @@ import { loadItemsIntoTable } from '../lib/import-export';
 import { jsonParseThroughput, tokenizerThroughput } from './bounds';
 import { bedrockRecords, catiaItems, parseSize } from './data';
 import { type Measurement, measure } from './measure';
-import { type BenchRow, prepareDuckDbCopy, writeWithHyparquet, writeWithParquetjsLite } from './parquet-writers';
+import {
+  type BenchRow,
+  prepareDuckDbCopy,
+  writeWithHyparquet,
+  writeWithOwnWriter,
+  writeWithParquetjsLite,
+} from './parquet-writers';
 
 const [stage = '', sizeText = '10k'] = process.argv.slice(2);
 const size = parseSize(sizeText);
@@ -146,15 +152,33 @@ async function main(): Promise<void> {
         });
       }
       const benchRows = rows as unknown as BenchRow[];
-      await writeWithHyparquet(PARQUET_COLUMNS, benchRows.slice(0, 100));
+      await writeWithOwnWriter(PARQUET_COLUMNS, benchRows.slice(0, 100));
       out.push(
-        await measure('parquet: hyparquet-writer (chosen)', sizeText, async () => ({
+        await measure('parquet: own writer, SNAPPY (chosen)', sizeText, async () => ({
           items: rows.length,
           bytes: 0,
           extra: {
-            fileMB: +((await writeWithHyparquet(PARQUET_COLUMNS, benchRows)) / 1e6).toFixed(1),
+            fileMB: +((await writeWithOwnWriter(PARQUET_COLUMNS, benchRows)) / 1e6).toFixed(1),
             bound: '≥ 150,000 rows/s',
           },
+        })),
+      );
+      await writeWithOwnWriter(PARQUET_COLUMNS, benchRows.slice(0, 100), 'UNCOMPRESSED');
+      out.push(
+        await measure('parquet: own writer, UNCOMPRESSED', sizeText, async () => ({
+          items: rows.length,
+          bytes: 0,
+          extra: {
+            fileMB: +((await writeWithOwnWriter(PARQUET_COLUMNS, benchRows, 'UNCOMPRESSED')) / 1e6).toFixed(1),
+          },
+        })),
+      );
+      await writeWithHyparquet(PARQUET_COLUMNS, benchRows.slice(0, 100));
+      out.push(
+        await measure('parquet: hyparquet-writer (former choice)', sizeText, async () => ({
+          items: rows.length,
+          bytes: 0,
+          extra: { fileMB: +((await writeWithHyparquet(PARQUET_COLUMNS, benchRows)) / 1e6).toFixed(1) },
         })),
       );
       out.push(

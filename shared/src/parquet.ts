@@ -9,6 +9,7 @@
  * throughput (README, design decisions); the output is read back by DuckDB and hyparquet in tests.
  */
 import { PassThrough } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import { ByteBuffer, CompactWriter, LevelBuffer, T_BINARY, T_I32, T_STRUCT, writeLevels } from './parquet-encoding';
 import { snappyCompressInto, snappyMaxLength } from './snappy';
 
@@ -156,7 +157,8 @@ class Leaf {
   readonly maxRep: number;
   readonly minMax: boolean;
   readonly required: boolean;
-  readonly values = new ByteBuffer();
+  /** PLAIN values of the page being filled; sized for a whole page so it rarely grows. */
+  readonly values = new ByteBuffer(PAGE_SIZE + (1 << 16));
   readonly defs: LevelBuffer | undefined;
   readonly reps: LevelBuffer | undefined;
   pageLevels = 0;
@@ -504,9 +506,14 @@ export class ParquetRowWriter<Row extends Record<string, unknown>> {
     this.count = 0;
   }
 
+  /**
+   * Hand bytes to the sink, then let the event loop turn so its reader takes them one by one
+   * (a stream reader that finds several chunks waiting concatenates them into a new buffer).
+   */
   private async emit(bytes: Uint8Array): Promise<void> {
     this.offset += bytes.length;
     await this.sink.write(bytes);
+    await setImmediate();
   }
 
   /** Flush the last row group and write the footer. An empty file still carries the full schema. */
