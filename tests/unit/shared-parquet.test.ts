@@ -207,6 +207,32 @@ describe('ParquetRowWriter', () => {
     expect(await readWithHyparquet(bytes)).toEqual(expected(rows, columns));
   });
 
+  it('writes pages whose snappy copies reach more than 64 KiB back, which DuckDB and hyparquet read', async () => {
+    // Prepare: 100 KB texts of random letters; every third repeats the text two rows before
+    let seed = 1;
+    const letters = (n: number) =>
+      Array.from({ length: n }, () => {
+        seed = (Math.imul(seed, 1103515245) + 12345) | 0;
+        return String.fromCharCode(97 + ((seed >>> 24) % 26));
+      }).join('');
+    const texts: string[] = [];
+    for (let i = 0; i < 9; i++) texts.push(i % 3 === 2 ? texts[i - 2]! : letters(100_000));
+    const columns: ParquetColumn[] = [
+      { name: 'id', type: 'int32', required: true },
+      { name: 'conversacion', type: 'string', longText: true },
+    ];
+    const rows = texts.map((conversacion, id) => ({ id, conversacion }));
+
+    // Act
+    const bytes = await writeParquet(columns, rows, 100);
+
+    // Assess: the repeats were copied (the chunk is about 2/3 of the text), and read back whole
+    const chunk = parquetMetadata(arrayBuffer(bytes)).row_groups[0]!.columns[1]!.meta_data!;
+    expect(Number(chunk.total_compressed_size)).toBeLessThan(0.75 * Number(chunk.total_uncompressed_size));
+    expect(await readWithDuckDb(bytes)).toEqual(rows);
+    expect(await readWithHyparquet(bytes)).toEqual(rows);
+  });
+
   it('writes a valid file with the full schema and no rows', async () => {
     const bytes = await writeParquet(ALL_TYPES, [], 10);
     expect(await db.execute(`SELECT * FROM ${onDisk(bytes)}`)).toEqual([]);
