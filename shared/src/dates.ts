@@ -96,8 +96,28 @@ export function todayInBogota(now: Date = new Date()): string {
   return bogotaDay(now.getTime());
 }
 
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+
 /** `YYYY-MM-DD HH:MM:SS` in UTC (the tokens CSV's `create_date`). */
 export function formatUtcSeconds(ms: number): string {
+  // 1970–9999, computed (civil date from days, H. Hinnant's algorithm); other instants as Date writes them.
+  if (ms >= 0 && ms < 253_402_300_800_000) {
+    const seconds = Math.floor(ms / 1000);
+    const days = Math.floor(seconds / 86_400);
+    const inDay = seconds - days * 86_400;
+    const z = days + 719_468;
+    const era = Math.floor(z / 146_097);
+    const doe = z - era * 146_097;
+    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+    const mp = Math.floor((5 * doy + 2) / 153);
+    const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+    const month = mp < 10 ? mp + 3 : mp - 9;
+    const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    const h = Math.floor(inDay / 3600);
+    const m = Math.floor((inDay - h * 3600) / 60);
+    return `${year}-${pad2(month)}-${pad2(day)} ${pad2(h)}:${pad2(m)}:${pad2(inDay - h * 3600 - m * 60)}`;
+  }
   const iso = new Date(ms).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }

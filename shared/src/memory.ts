@@ -62,6 +62,11 @@ export class MemoryObjectStore implements ObjectStore {
     return this.objects.get(key)?.bytes.toString('utf-8');
   }
 
+  /** The stored bytes themselves (not a copy). */
+  async readBytes(key: string): Promise<Uint8Array | undefined> {
+    return this.objects.get(key)?.bytes;
+  }
+
   async exists(key: string): Promise<boolean> {
     return this.objects.has(key);
   }

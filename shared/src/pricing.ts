@@ -62,9 +62,19 @@ export function normalizeModelId(name: string): { key: string; endpoint: 'region
   return { key: s.toLowerCase(), endpoint };
 }
 
+type ModelPrices = PriceTableData['models'][number];
+
+/** A model name as the data writes it, resolved once: its table entry, endpoint and the rates built so far. */
+interface ResolvedModel {
+  entry: ModelPrices;
+  endpoint: 'regional' | 'global';
+  /** One rate per period of `entry`, built on first use. */
+  rates: (Rate | undefined)[];
+}
+
 export class PriceTable {
-  private readonly byKey = new Map<string, PriceTableData['models'][number]>();
-  private readonly cache = new Map<string, Rate | null>();
+  private readonly byKey = new Map<string, ModelPrices>();
+  private readonly resolved = new Map<string, ResolvedModel | null>();
 
   constructor(readonly data: PriceTableData) {
     for (const m of data.models) {
@@ -100,27 +110,37 @@ export class PriceTable {
 
   /** The rate in force on `day` (`YYYY-MM-DD`) for `model`, or `undefined` if the model or period is unknown. */
   rate(model: string, day: string): Rate | undefined {
-    const cacheKey = `${model}\u0000${day}`;
-    const hit = this.cache.get(cacheKey);
-    if (hit !== undefined) return hit ?? undefined;
-    const { key, endpoint } = normalizeModelId(model);
-    const entry = this.byKey.get(key);
-    const period = entry?.prices.find((p) => (p.from === null || day >= p.from) && (p.to === null || day <= p.to));
-    let rate: Rate | null = null;
-    if (entry && period) {
-      const r = endpoint === 'global' && period.global ? period.global : period.regional;
-      rate = {
-        modelId: entry.id,
-        endpoint: endpoint === 'global' && period.global ? 'global' : 'regional',
-        input: r.input,
-        output: r.output,
-        cacheWrite: r.cacheWrite ?? r.input,
-        cacheRead: r.cacheRead ?? r.input,
-      };
+    let m = this.resolved.get(model);
+    if (m === undefined) {
+      const { key, endpoint } = normalizeModelId(model);
+      const entry = this.byKey.get(key);
+      m = entry ? { entry, endpoint, rates: [] } : null;
+      if (this.resolved.size > 10_000) this.resolved.clear();
+      this.resolved.set(model, m);
     }
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(cacheKey, rate);
-    return rate ?? undefined;
+    if (m === null) return undefined;
+    const periods = m.entry.prices;
+    for (let i = 0; i < periods.length; i++) {
+      const period = periods[i] as PriceTableData['models'][number]['prices'][number];
+      if ((period.from === null || day >= period.from) && (period.to === null || day <= period.to)) {
+        let rate = m.rates[i];
+        if (rate === undefined) {
+          const global = m.endpoint === 'global' && period.global !== undefined;
+          const r = global && period.global ? period.global : period.regional;
+          rate = {
+            modelId: m.entry.id,
+            endpoint: global ? 'global' : 'regional',
+            input: r.input,
+            output: r.output,
+            cacheWrite: r.cacheWrite ?? r.input,
+            cacheRead: r.cacheRead ?? r.input,
+          };
+          m.rates[i] = rate;
+        }
+        return rate;
+      }
+    }
+    return undefined;
   }
 }
 

@@ -30,6 +30,8 @@ export interface ObjectStore {
   read(key: string): Promise<Readable | undefined>;
   /** The whole object as UTF-8 text, or `undefined` when missing. For small objects only. */
   readText(key: string): Promise<string | undefined>;
+  /** The whole object's bytes, or `undefined` when missing (no decoding). Read-only: it may be shared. */
+  readBytes(key: string): Promise<Uint8Array | undefined>;
   exists(key: string): Promise<boolean>;
   /** Write (replace) an object; resolves once the whole object is stored. Throws {@link OutputError}. */
   write(key: string, body: Body, contentType?: string): Promise<void>;
@@ -74,6 +76,16 @@ export class S3ObjectStore implements ObjectStore {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return out.Body ? await out.Body.transformToString('utf-8') : '';
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async readBytes(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
     } catch (err) {
       if (isMissing(err)) return undefined;
       throw err;

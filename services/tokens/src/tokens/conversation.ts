@@ -2,14 +2,19 @@
  * One Bedrock Chat item → its kind, and for a conversation, one priced output row.
  * Pure given its inputs (the large-message object is fetched by the caller).
  */
-import { bogotaDay, formatUtcSeconds, type PriceTable, type TokenCounter, toEpochMs, usd6 } from '@catia/shared';
+import { bogotaDay, formatUtcSeconds, toEpochMs } from '@catia/shared/dates';
+import { type PriceTable, type Rate, usd6 } from '@catia/shared/pricing';
+import type { TokenCounter } from '@catia/shared/tokenizer';
 import {
   inputTokensInContext,
   MessageMapError,
   mergeFeedback,
   parseMessageMapJson,
   readMessageMap,
+  type TokenCounts,
+  tokenCountsOf,
 } from './message-map';
+import { scanMessageMapChars4 } from './message-map-scan';
 
 export type ItemKind = 'conversation' | 'related_document' | 'bot' | 'bot_alias' | 'other';
 
@@ -65,6 +70,7 @@ export interface RowContext {
   method: string;
   prices: PriceTable;
   defaultModel: string;
+  /** The counter of `method` (for `chars/4`, rows are mostly measured by a scan that applies the same formula). */
   count: TokenCounter;
 }
 
@@ -74,31 +80,31 @@ export function createTimeOf(item: Record<string, unknown>): number | undefined 
 }
 
 /**
- * Build the row of a conversation item. `largeMessageJson` is the S3 object's text when the item
- * has `IsLargeMessage` (the caller rejects the item if the object is missing).
+ * The token figures of the item's map: the S3 copy when the item is large (DynamoDB's copy only
+ * adds feedback, which no figure uses), else its `MessageMap`. For `chars/4` a scan of the text
+ * measures it without building the tree; whatever the scan leaves (see `message-map-scan.ts`) goes
+ * through the reference reader, which also gives the rejection reasons.
  */
-export function conversationRow(
+function tokenCounts(
   item: Record<string, unknown>,
   ctx: RowContext,
-  createMs: number,
-  largeMessageJson?: string,
-): RowFigures {
-  const pk = String(item.PK);
-  const sk = String(item.SK);
-  const cut = sk.indexOf('#CONV#');
-  const userId = sk.slice(0, cut);
-  const conversationId = sk.slice(cut + 6);
-  const botId =
-    typeof item.BotId === 'string' && item.BotId
-      ? item.BotId
-      : pk.startsWith('PUBLISHED_API#')
-        ? pk.slice('PUBLISHED_API#'.length)
-        : '';
-
+  largeMessage: string | Uint8Array | undefined,
+): TokenCounts {
+  if (ctx.method === 'chars/4') {
+    const src = largeMessage ?? item.MessageMap;
+    if (typeof src === 'string' || src instanceof Uint8Array) {
+      const scanned = scanMessageMapChars4(src);
+      if (scanned) return scanned;
+    }
+  }
   let map: Record<string, unknown>;
   try {
-    if (largeMessageJson !== undefined) {
-      map = parseMessageMapJson(largeMessageJson);
+    if (largeMessage !== undefined) {
+      const text =
+        typeof largeMessage === 'string'
+          ? largeMessage
+          : Buffer.from(largeMessage.buffer, largeMessage.byteOffset, largeMessage.byteLength).toString('utf-8');
+      map = parseMessageMapJson(text);
       let ddbMap: Record<string, unknown> | undefined;
       try {
         ddbMap = parseMessageMapJson(item.MessageMap);
@@ -112,39 +118,77 @@ export function conversationRow(
   } catch (err) {
     throw new ItemError(err instanceof MessageMapError ? err.message : 'MessageMap is unreadable');
   }
-  let parsed: ReturnType<typeof readMessageMap>;
   try {
-    parsed = readMessageMap(map, ctx.count);
+    return tokenCountsOf(readMessageMap(map, ctx.count));
   } catch (err) {
     if (err instanceof MessageMapError) throw new ItemError(err.message);
     throw err;
   }
+}
 
-  const systemModel = parsed.nodes.find((n) => n.id === 'system')?.model;
-  const rowModel = systemModel ?? parsed.nodes.find((n) => n.model)?.model ?? '';
+/**
+ * Build the row of a conversation item. `largeMessage` is the S3 object (text or UTF-8 bytes) when
+ * the item has `IsLargeMessage` (the caller rejects the item if the object is missing).
+ */
+export function conversationRow(
+  item: Record<string, unknown>,
+  ctx: RowContext,
+  createMs: number,
+  largeMessage?: string | Uint8Array,
+): RowFigures {
+  const pk = String(item.PK);
+  const sk = String(item.SK);
+  const cut = sk.indexOf('#CONV#');
+  const userId = sk.slice(0, cut);
+  const conversationId = sk.slice(cut + 6);
+  const botId =
+    typeof item.BotId === 'string' && item.BotId
+      ? item.BotId
+      : pk.startsWith('PUBLISHED_API#')
+        ? pk.slice('PUBLISHED_API#'.length)
+        : '';
+  const parsed = tokenCounts(item, ctx, largeMessage);
+
+  // The system node's model, else the first model found (the system node may have none).
+  let systemModel: string | undefined;
+  let firstModel: string | undefined;
+  let systemSeen = false;
+  for (const n of parsed.nodes) {
+    if (n.system && !systemSeen) {
+      systemSeen = true;
+      systemModel = n.model;
+    }
+    if (firstModel === undefined && n.model) firstModel = n.model;
+  }
+  const rowModel = systemModel ?? firstModel ?? '';
   const convDay = bogotaDay(createMs);
   let input = 0;
   let output = 0;
   let costInput = 0;
   let costOutput = 0;
-  const unknown = new Set<string>();
+  let unknown: Set<string> | undefined;
   let messages = 0;
+  // Turns of a conversation mostly share one model and day: look their rate up once.
+  let lastModel: string | undefined;
+  let lastDay = '';
+  let rate: Rate | undefined;
   for (const n of parsed.nodes) {
     if (n.role !== 'system' && n.role !== 'instruction') messages++;
-    let nodeIn = n.input + n.chunks;
-    let nodeOut = n.output;
-    for (const e of n.loop) {
-      if (e.byModel) nodeOut += e.tokens;
-      else nodeIn += e.tokens;
-    }
+    const nodeIn = n.input + n.chunks + n.loopIn;
+    const nodeOut = n.output + n.loopOut;
     if (!nodeIn && !nodeOut) continue;
     const model = n.model ?? rowModel;
     const day = n.createMs !== undefined ? bogotaDay(n.createMs) : convDay;
-    let rate = model ? ctx.prices.rate(model, day) : undefined;
-    if (!rate) {
-      unknown.add(model || 'missing');
-      rate = ctx.prices.rate(ctx.defaultModel, day);
-      if (!rate) throw new ItemError(`no price for the default model on ${day}`);
+    if (rate === undefined || model !== lastModel || day !== lastDay) {
+      lastModel = model;
+      lastDay = day;
+      rate = model ? ctx.prices.rate(model, day) : undefined;
+      if (!rate) {
+        unknown ??= new Set();
+        unknown.add(model || 'missing');
+        rate = ctx.prices.rate(ctx.defaultModel, day);
+        if (!rate) throw new ItemError(`no price for the default model on ${day}`);
+      }
     }
     input += nodeIn;
     output += nodeOut;
@@ -154,7 +198,7 @@ export function conversationRow(
   const inputContext = inputTokensInContext(parsed.nodes);
   const recorded =
     typeof item.TotalPrice === 'number' && Number.isFinite(item.TotalPrice) ? item.TotalPrice : undefined;
-  const unknownModels = [...unknown].sort();
+  const unknownModels = unknown ? [...unknown].sort() : [];
   return {
     row: {
       create_date: formatUtcSeconds(createMs),
@@ -174,7 +218,7 @@ export function conversationRow(
       estimation_method: ctx.method,
       input_token_context: String(inputContext),
       recorded_total_price: recorded === undefined ? '' : usd6(recorded),
-      price_flags: unknownModels.map((m) => `unknown_model:${m}`).join(';'),
+      price_flags: unknownModels.length ? unknownModels.map((m) => `unknown_model:${m}`).join(';') : '',
     },
     day: convDay,
     model: rowModel,

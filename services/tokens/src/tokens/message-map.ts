@@ -32,6 +32,69 @@ export interface ParsedMap {
   feedbackCount: number;
 }
 
+/**
+ * What a priced row needs of a node: its tokens by role, with its parent as an index into the same
+ * list (-1: no parent, or an id that is not in the map) and its tool loop summed up.
+ */
+export interface NodeCounts {
+  role: string;
+  /** The node's id is `system`. */
+  system: boolean;
+  model: string | undefined;
+  parent: number;
+  createMs: number | undefined;
+  input: number;
+  output: number;
+  chunks: number;
+  /** Loop tokens written by the model, and sent back to it (tool results, user turns). */
+  loopOut: number;
+  loopIn: number;
+  /** Model calls of the loop, and the sum over those calls of the loop tokens sent before each. */
+  loopCalls: number;
+  loopSent: number;
+}
+
+/** What a priced row needs of a map. */
+export interface TokenCounts {
+  nodes: readonly NodeCounts[];
+  binaryBlocks: number;
+}
+
+/** The row figures of a parsed map: parents resolved to indexes, tool loops summed. */
+export function tokenCountsOf(parsed: ParsedMap): TokenCounts {
+  const index = new Map(parsed.nodes.map((n, i) => [n.id, i]));
+  const nodes = parsed.nodes.map((n): NodeCounts => {
+    let loopOut = 0;
+    let loopIn = 0;
+    let loopCalls = 0;
+    let loopSent = 0;
+    let sent = 0;
+    for (const e of n.loop) {
+      if (e.byModel) {
+        loopCalls++;
+        loopSent += sent;
+        loopOut += e.tokens;
+      } else loopIn += e.tokens;
+      sent += e.tokens;
+    }
+    return {
+      role: n.role,
+      system: n.id === 'system',
+      model: n.model,
+      parent: n.parent === null ? -1 : (index.get(n.parent) ?? -1),
+      createMs: n.createMs,
+      input: n.input,
+      output: n.output,
+      chunks: n.chunks,
+      loopOut,
+      loopIn,
+      loopCalls,
+      loopSent,
+    };
+  });
+  return { nodes, binaryBlocks: parsed.binaryBlocks };
+}
+
 export class MessageMapError extends Error {}
 
 type Obj = Record<string, unknown>;
@@ -201,28 +264,25 @@ export function mergeFeedback(s3Map: Obj, ddbMap: Obj | undefined): number {
  * system/instruction nodes and every earlier message of its thread (its ancestors), its RAG
  * chunks, and, per call of its tool loop, everything the loop had produced before that call.
  */
-export function inputTokensInContext(nodes: readonly NodeTokens[]): number {
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const memo = new Map<string, number>();
-  const thread = (id: string | null, depth = 0): number => {
-    if (id === null || depth > 10_000) return 0;
-    const cached = memo.get(id);
-    if (cached !== undefined) return cached;
-    const n = byId.get(id);
-    const v = n ? n.input + n.output + thread(n.parent, depth + 1) : 0;
-    memo.set(id, v);
-    return v;
-  };
+export function inputTokensInContext(nodes: readonly NodeCounts[]): number {
+  const memo: number[] = new Array(nodes.length).fill(-1);
   let total = 0;
   for (const n of nodes) {
     if (n.role !== 'assistant') continue;
-    const base = thread(n.parent) + n.chunks;
-    let sent = 0;
-    for (const e of n.loop) {
-      if (e.byModel) total += base + sent;
-      sent += e.tokens;
-    }
-    total += base + sent;
+    const base = threadTokens(nodes, memo, n.parent, 0) + n.chunks;
+    // Each model call of the loop is sent the base and the loop so far; the final answer, all of it.
+    total += n.loopCalls * base + n.loopSent + base + n.loopOut + n.loopIn;
   }
   return total;
+}
+
+/** Tokens of node `i` and its ancestors (memoized in `memo`; a cycle is cut 10,000 levels deep). */
+function threadTokens(nodes: readonly NodeCounts[], memo: number[], i: number, depth: number): number {
+  if (i < 0 || depth > 10_000) return 0;
+  const cached = memo[i] as number;
+  if (cached >= 0) return cached;
+  const n = nodes[i] as NodeCounts;
+  const v = n.input + n.output + threadTokens(nodes, memo, n.parent, depth + 1);
+  memo[i] = v;
+  return v;
 }

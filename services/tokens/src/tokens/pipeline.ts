@@ -145,10 +145,10 @@ export async function priceConversations(
       tally.filter('outside_date_window');
       continue;
     }
-    let large: string | undefined;
+    let large: Uint8Array | undefined;
     if (item.IsLargeMessage === true) {
       const path = typeof item.LargeMessagePath === 'string' ? item.LargeMessagePath : '';
-      large = path ? await deps.largeMessages.readText(path) : undefined;
+      large = path ? await deps.largeMessages.readBytes(path) : undefined;
       if (large === undefined) {
         tally.reject(keys, 'large message object missing');
         continue;
