@@ -55,6 +55,24 @@ describe('dates', () => {
     expect(formatIsoUtc(ms)).toBe('2026-01-02T03:04:05Z');
   });
 
+  it('formats create_date as Date.toISOString does, for every instant it can write', () => {
+    const viaDate = (ms: number) => {
+      const iso = new Date(ms).toISOString();
+      return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+    };
+    const instants = [0, 0.9, 999, 1000, 86_399_999, 86_400_000, 951_782_400_000, 951_868_800_000, 1718000000000.7];
+    instants.push(4_107_542_400_000, 253_402_300_799_999, 253_402_300_800_000, 8.64e15, -1, -86_400_001);
+    // Every day boundary from 1970 to 9999, and random instants with milliseconds.
+    for (let day = 0; day < 2_932_897; day += 7) instants.push(day * 86_400_000, day * 86_400_000 - 1);
+    let seed = 1;
+    for (let i = 0; i < 200_000; i++) {
+      seed = (seed * 48271) % 2147483647;
+      instants.push((seed / 2147483647) * 253_402_300_800_000);
+    }
+    const differing = instants.filter((ms) => formatUtcSeconds(ms) !== viaDate(ms));
+    expect(differing).toEqual([]);
+  });
+
   it('treats the day window as inclusive at both ends', () => {
     expect(inDayWindow('2025-08-04', '2025-08-04', '2025-08-10')).toBe(true);
     expect(inDayWindow('2025-08-10', '2025-08-04', '2025-08-10')).toBe(true);

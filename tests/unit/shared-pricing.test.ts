@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { ConfigError, costUsd, normalizeModelId, PriceTable, usd6 } from '@catia/shared';
 
 describe('price table', () => {
@@ -31,6 +32,40 @@ describe('price table', () => {
       cacheRead: 0.25,
       cacheWrite: 0.25,
     });
+  });
+
+  it('gives, for every model name and day, the rate of the period in force', () => {
+    const table = PriceTable.load();
+    const names = table.data.models.flatMap((m) => [m.id, ...m.aliases, `us.${m.id}`, `global.${m.id}`]);
+    const differing: string[] = [];
+    names.push(
+      'unknown-model',
+      'arn:aws:bedrock:us-east-1:1:inference-profile/eu.anthropic.claude-3-5-sonnet-20240620-v1:0',
+    );
+    for (const name of names) {
+      const { key, endpoint } = normalizeModelId(name);
+      const entry = table.data.models.find(
+        (m) => m.id.toLowerCase() === key || m.aliases.some((a) => a.toLowerCase() === key),
+      );
+      for (let t = Date.parse('2023-01-01'); t < Date.parse('2027-01-01'); t += 5 * 86_400_000) {
+        const day = new Date(t).toISOString().slice(0, 10);
+        const period = entry?.prices.find((p) => (p.from === null || day >= p.from) && (p.to === null || day <= p.to));
+        const r = endpoint === 'global' && period?.global ? period.global : period?.regional;
+        const expected =
+          entry && period && r
+            ? {
+                modelId: entry.id,
+                endpoint: endpoint === 'global' && period.global ? 'global' : 'regional',
+                input: r.input,
+                output: r.output,
+                cacheWrite: r.cacheWrite ?? r.input,
+                cacheRead: r.cacheRead ?? r.input,
+              }
+            : undefined;
+        if (!isDeepStrictEqual(table.rate(name, day), expected)) differing.push(`${name} ${day}`);
+      }
+    }
+    expect(differing).toEqual([]);
   });
 
   it('returns undefined for an unknown model instead of a zero price', () => {

@@ -195,7 +195,13 @@ export function conversationRow(
     costInput += (nodeIn * rate.input) / 1e6;
     costOutput += (nodeOut * rate.output) / 1e6;
   }
-  const inputContext = inputTokensInContext(parsed.nodes);
+  let inputContext: number;
+  try {
+    inputContext = inputTokensInContext(parsed.nodes);
+  } catch (err) {
+    if (err instanceof MessageMapError) throw new ItemError(err.message);
+    throw err;
+  }
   const recorded =
     typeof item.TotalPrice === 'number' && Number.isFinite(item.TotalPrice) ? item.TotalPrice : undefined;
   const unknownModels = unknown ? [...unknown].sort() : [];

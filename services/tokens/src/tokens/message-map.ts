@@ -263,26 +263,46 @@ export function mergeFeedback(s3Map: Obj, ddbMap: Obj | undefined): number {
  * The input tokens Bedrock bills: for each assistant turn, everything sent with it — the
  * system/instruction nodes and every earlier message of its thread (its ancestors), its RAG
  * chunks, and, per call of its tool loop, everything the loop had produced before that call.
+ * Throws {@link MessageMapError} when parent links form a cycle (no thread can be told).
  */
 export function inputTokensInContext(nodes: readonly NodeCounts[]): number {
-  const memo: number[] = new Array(nodes.length).fill(-1);
+  const memo: number[] = new Array(nodes.length).fill(UNKNOWN);
+  const path: number[] = [];
   let total = 0;
   for (const n of nodes) {
     if (n.role !== 'assistant') continue;
-    const base = threadTokens(nodes, memo, n.parent, 0) + n.chunks;
+    const base = threadTokens(nodes, memo, path, n.parent) + n.chunks;
     // Each model call of the loop is sent the base and the loop so far; the final answer, all of it.
     total += n.loopCalls * base + n.loopSent + base + n.loopOut + n.loopIn;
   }
   return total;
 }
 
-/** Tokens of node `i` and its ancestors (memoized in `memo`; a cycle is cut 10,000 levels deep). */
-function threadTokens(nodes: readonly NodeCounts[], memo: number[], i: number, depth: number): number {
-  if (i < 0 || depth > 10_000) return 0;
-  const cached = memo[i] as number;
-  if (cached >= 0) return cached;
-  const n = nodes[i] as NodeCounts;
-  const v = n.input + n.output + threadTokens(nodes, memo, n.parent, depth + 1);
-  memo[i] = v;
-  return v;
+const UNKNOWN = -1;
+const ON_PATH = -2;
+
+/**
+ * Tokens of node `start` and its ancestors, memoized per node in `memo`. A thread is followed at
+ * most 10,000 parents up. Iterative: a long chain cannot exhaust the stack.
+ */
+function threadTokens(nodes: readonly NodeCounts[], memo: number[], path: number[], start: number): number {
+  path.length = 0;
+  let above = 0;
+  for (let i = start, depth = 0; i >= 0 && depth <= 10_000; i = (nodes[i] as NodeCounts).parent, depth++) {
+    const known = memo[i] as number;
+    if (known >= 0) {
+      above = known;
+      break;
+    }
+    if (known === ON_PATH) throw new MessageMapError('MessageMap parent links form a cycle');
+    memo[i] = ON_PATH;
+    path.push(i);
+  }
+  for (let k = path.length - 1; k >= 0; k--) {
+    const i = path[k] as number;
+    const n = nodes[i] as NodeCounts;
+    above += n.input + n.output;
+    memo[i] = above;
+  }
+  return above;
 }
