@@ -10,7 +10,6 @@
 import {
   bogotaDay,
   type ConversationSource,
-  csvField,
   InputError,
   inDayWindow,
   isUnreadable,
@@ -37,6 +36,7 @@ import {
   type ItemKind,
   type TokenRow,
 } from './conversation';
+import { RowStore } from './row-store';
 import { TOKEN_USAGE_ANALYSIS, TOKEN_USAGE_DAILY, tokensTableDef } from './sql';
 
 export interface PricedFigures {
@@ -71,32 +71,11 @@ export interface ScanDeps {
   sourceLabel: 'old_table' | 'new_table';
 }
 
-/**
- * A finished output row, compact: its CSV line as UTF-8 bytes (flat, off the JS heap), the key it
- * sorts by and its (pk, sk). Rows hold no message text; 100k of them take a few tens of MB.
- */
-export interface PackedRow {
-  sort: string;
-  pkSk: string;
-  line: Buffer;
-}
-
-export function packRow(row: TokenRow): PackedRow {
-  let line = '';
-  for (let i = 0; i < CSV_COLUMNS.length; i++)
-    line += (i ? ',' : '') + csvField(row[CSV_COLUMNS[i] as (typeof CSV_COLUMNS)[number]]);
-  return {
-    sort: `${row.create_date}\u0000${row.pk}\u0000${row.sk}`,
-    pkSk: `${row.pk}\u0000${row.sk}`,
-    line: Buffer.from(`${line}\r\n`, 'utf-8'),
-  };
-}
-
 /** Scan a table and price its conversations; rows are small (no text), so they are kept to be sorted. */
 export async function priceConversations(
   deps: ScanDeps,
   tally: RunTally,
-): Promise<{ rows: PackedRow[]; figures: PricedFigures }> {
+): Promise<{ rows: RowStore; figures: PricedFigures }> {
   const figures: PricedFigures = {
     itemsByKind: { conversation: 0, related_document: 0, bot: 0, bot_alias: 0, other: 0 },
     conversations: 0,
@@ -109,7 +88,7 @@ export async function priceConversations(
     binaryBlocks: 0,
     largeMessages: 0,
   };
-  const rows: PackedRow[] = [];
+  const rows = new RowStore();
   const ctx = {
     source: deps.sourceLabel,
     method: deps.method,
@@ -164,7 +143,7 @@ export async function priceConversations(
       continue;
     }
     tally.written++;
-    rows.push(packRow(r.row));
+    rows.add(r.row);
     figures.conversations++;
     figures.tokens.input += r.input;
     figures.tokens.output += r.output;
@@ -193,15 +172,9 @@ export async function priceConversations(
   return { rows, figures };
 }
 
-const compareRows = (a: PackedRow, b: PackedRow) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0);
-
-async function writeRows(store: ObjectStore, key: string, rows: PackedRow[]): Promise<void> {
-  async function* bytes() {
-    yield Buffer.from(`${CSV_COLUMNS.join(',')}\r\n`, 'utf-8');
-    // Batches of lines into ~1 MB chunks.
-    for (let i = 0; i < rows.length; i += 4000) yield Buffer.concat(rows.slice(i, i + 4000).map((r) => r.line));
-  }
-  await store.write(key, bytes(), 'text/csv; charset=utf-8');
+/** Write the rows sorted by (create_date, pk, sk) under a header of {@link CSV_COLUMNS}. */
+async function writeRows(store: ObjectStore, key: string, rows: RowStore): Promise<void> {
+  await store.write(key, rows.csvChunks(`${CSV_COLUMNS.join(',')}\r\n`), 'text/csv; charset=utf-8');
 }
 
 export interface ArchivalDeps extends Omit<ScanDeps, 'sourceLabel'> {
@@ -218,7 +191,6 @@ export const CONSOLIDATED_FILE = 'tokens_analysis_consolidated.csv';
 export async function runArchival(deps: ArchivalDeps): Promise<TokensSummary> {
   const tally = new RunTally('tokens-archival');
   const { rows, figures } = await priceConversations({ ...deps, sourceLabel: 'old_table' }, tally);
-  rows.sort(compareRows);
   const outputKey = `${deps.oldDataPrefix}${ARCHIVAL_FILE}`;
   const rejectsKey = `${deps.rejectsPrefix}${ARCHIVAL_FILE.replace('.csv', '.jsonl')}`;
   await writeRows(deps.store, outputKey, rows);
@@ -252,7 +224,7 @@ export interface ConsolidatedSummary extends TokensSummary {
 export async function runConsolidated(deps: ConsolidatedDeps): Promise<ConsolidatedSummary> {
   const tally = new RunTally('tokens-consolidated');
   const { rows, figures } = await priceConversations({ ...deps, sourceLabel: 'new_table' }, tally);
-  const fresh = new Set(rows.map((r) => r.pkSk));
+  const fresh = rows.pkSkSet();
 
   const historicalKey = `${deps.oldDataPrefix}${ARCHIVAL_FILE}`;
   const historical = { found: false, key: historicalKey, rows: 0, kept: 0, duplicatesDropped: 0 };
@@ -270,7 +242,7 @@ export async function runConsolidated(deps: ConsolidatedDeps): Promise<Consolida
         const row = {} as TokenRow;
         for (const c of CSV_COLUMNS) row[c] = h[c] ?? '';
         row.source = 'old_table';
-        rows.push(packRow(row));
+        rows.add(row);
         historical.kept++;
       }
     } catch (err) {
@@ -280,7 +252,7 @@ export async function runConsolidated(deps: ConsolidatedDeps): Promise<Consolida
   } else {
     deps.logger?.warn('historical CSV not found; consolidating the new table only', { key: historicalKey });
   }
-  rows.sort(compareRows);
+  fresh.clear();
 
   const outputKey = `${deps.outputPrefix}${CONSOLIDATED_FILE}`;
   const rejectsKey = `${deps.outputRejectsPrefix}${CONSOLIDATED_FILE.replace('.csv', '.jsonl')}`;
@@ -304,7 +276,7 @@ export async function runConsolidated(deps: ConsolidatedDeps): Promise<Consolida
     outputKey,
     rejectsKey,
     historical,
-    rowsWritten: rows.length,
+    rowsWritten: rows.size,
     views,
   };
   deps.logger?.info('consolidated finished', { ...summary, byDay: undefined });

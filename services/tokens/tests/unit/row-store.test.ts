@@ -1,0 +1,128 @@
+import { csvField } from '@catia/shared';
+import { CSV_COLUMNS, type TokenRow } from '../../src/tokens/conversation';
+import { csvLine, RowStore } from '../../src/tokens/row-store';
+
+const HEADER = `${CSV_COLUMNS.join(',')}\r\n`;
+
+function row(create_date: string, pk: string, sk: string, extra: Partial<TokenRow> = {}): TokenRow {
+  const r = {} as TokenRow;
+  for (const c of CSV_COLUMNS) r[c] = '';
+  return { ...r, create_date, pk, sk, input_token: '1', source: 'new_table', ...extra };
+}
+
+/** The form the rows had before RowStore: one object per row, a stable Array sort on the key string. */
+function reference(rows: TokenRow[]): Buffer {
+  const packed = rows.map((r) => ({
+    sort: `${r.create_date}\u0000${r.pk}\u0000${r.sk}`,
+    line: CSV_COLUMNS.map((c) => csvField(r[c])).join(','),
+  }));
+  packed.sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
+  return Buffer.from(HEADER + packed.map((p) => `${p.line}\r\n`).join(''), 'utf-8');
+}
+
+async function written(store: RowStore): Promise<{ bytes: Buffer; chunks: number[] }> {
+  const chunks: Buffer[] = [];
+  for await (const c of store.csvChunks(HEADER)) chunks.push(Buffer.from(c));
+  return { bytes: Buffer.concat(chunks), chunks: chunks.map((c) => c.length) };
+}
+
+function filled(rows: TokenRow[]): RowStore {
+  const store = new RowStore();
+  for (const r of rows) store.add(r);
+  return store;
+}
+
+describe('RowStore', () => {
+  it('writes the header and the rows sorted by (create_date, pk, sk), byte for byte as one-object-per-row did', async () => {
+    const rows = [
+      row('2026-01-10 15:00:00', 'u2', 'u2#CONV#B'),
+      row('2025-06-10 15:00:00', 'u9', 'u9#CONV#Z', { source: 'old_table' }),
+      row('2026-01-10 15:00:00', 'u1', 'u1#CONV#C'),
+      row('2026-01-10 15:00:00', 'u1', 'u1#CONV#A', { price_flags: 'unknown_model:x;unknown_model:"y, z"' }),
+    ];
+    const store = filled(rows);
+    expect(store.size).toBe(4);
+    const { bytes } = await written(store);
+    expect(bytes.equals(reference(rows))).toBe(true);
+    expect(
+      bytes
+        .toString()
+        .split('\r\n')
+        .map((l) => l.split(',')[7]),
+    ).toEqual(['sk', 'u9#CONV#Z', 'u1#CONV#A', 'u1#CONV#C', 'u2#CONV#B', undefined]);
+  });
+
+  it('keeps rows with equal keys in the order they were added', async () => {
+    const rows = [
+      row('2026-01-01 00:00:00', 'p', 's', { input_token: 'first' }),
+      row('2025-01-01 00:00:00', 'p', 's'),
+      row('2026-01-01 00:00:00', 'p', 's', { input_token: 'second' }),
+      row('2026-01-01 00:00:00', 'p', 's', { input_token: 'third' }),
+    ];
+    const text = (await written(filled(rows))).bytes.toString();
+    expect(text.indexOf(',first,')).toBeLessThan(text.indexOf(',second,'));
+    expect(text.indexOf(',second,')).toBeLessThan(text.indexOf(',third,'));
+    expect((await written(filled(rows))).bytes.equals(reference(rows))).toBe(true);
+  });
+
+  it('orders non-ASCII keys as JavaScript strings compare them, not as their UTF-8 bytes', async () => {
+    // U+FF21 sorts after U+1F600's lead surrogate as UTF-16, before it as UTF-8 bytes.
+    const rows = [
+      row('2026-01-01 00:00:00', 'p\uFF21', 'sk'),
+      row('2026-01-01 00:00:00', 'p\u{1F600}', 'sk'),
+      row('2026-01-01 00:00:00', 'pé', 'sk', { model: 'ñandú "modelo", con coma\r\nsalto' }),
+      row('2026-01-01 00:00:00', 'p', 'sk\u0000x'),
+      row('2026-01-01 00:00:00', 'p', 'sk'),
+    ];
+    expect((await written(filled(rows))).bytes.equals(reference(rows))).toBe(true);
+  });
+
+  it('spreads many rows over several buffers and yields chunks of about 1 MB', async () => {
+    const rows: TokenRow[] = [];
+    for (let i = 0; i < 12_000; i++) {
+      const id = ((i * 7919) % 12_000).toString(36).padStart(4, '0');
+      rows.push(
+        row(
+          `2026-01-${String(1 + (i % 28)).padStart(2, '0')} 00:00:00`,
+          `user-${id}`,
+          `user-${id}#CONV#${'x'.repeat(200)}`,
+        ),
+      );
+    }
+    const { bytes, chunks } = await written(filled(rows));
+    expect(bytes.length).toBeGreaterThan(3 * 2 ** 20);
+    expect(bytes.equals(reference(rows))).toBe(true);
+    expect(Math.max(...chunks)).toBeLessThanOrEqual(2 ** 20);
+    expect(chunks.length).toBeGreaterThan(3);
+  });
+
+  it('holds a line longer than a buffer whole', async () => {
+    const rows = [
+      row('2026-01-02 00:00:00', 'a', 'a#CONV#1'),
+      row('2026-01-01 00:00:00', 'b', 'b#CONV#2', { price_flags: 'ü'.repeat(700_000) }),
+      row('2026-01-03 00:00:00', 'c', 'c#CONV#3'),
+    ];
+    const { bytes, chunks } = await written(filled(rows));
+    expect(bytes.equals(reference(rows))).toBe(true);
+    expect(Math.max(...chunks)).toBeGreaterThan(2 ** 20);
+  });
+
+  it('writes only the header when it holds no rows', async () => {
+    expect((await written(new RowStore())).bytes.toString()).toBe(HEADER);
+  });
+
+  it('gives the (pk, sk) of every row it holds, whatever the length of create_date', () => {
+    const store = filled([
+      row('2026-01-01 00:00:00', 'u1', 'u1#CONV#A'),
+      row('', 'u2', 'u2#CONV#B'),
+      row('+012026-01-01 00:00:00', 'u3', 'u3#CONV#C\u0000D'),
+    ]);
+    expect([...store.pkSkSet()]).toEqual(['u1\u0000u1#CONV#A', 'u2\u0000u2#CONV#B', 'u3\u0000u3#CONV#C\u0000D']);
+  });
+
+  it('formats a line as RFC 4180 fields in column order', () => {
+    expect(csvLine(row('2026-01-01 00:00:00', 'p', 's', { model: 'a,"b"' }))).toBe(
+      `2026-01-01 00:00:00,1,,,,,p,s,new_table,,,,"a,""b""",,,,,\r\n`,
+    );
+  });
+});
