@@ -1,20 +1,29 @@
 /**
  * The output rows of a tokens run, held compactly until they are written in order. The output is
- * sorted by (create_date, pk, sk) and the scan returns items in no order, so every row must be held
- * until the last one is known; what is held per row is its CSV line as UTF-8 bytes, appended to
- * large shared buffers (off the JS heap, no object per row), and its sort key as one flat string.
- * 100k rows take ≈ 30 MB of line bytes and ≈ 17 MB of heap (the old one-object-per-row form took
- * ≈ 60 MB of heap plus the bytes, and more garbage to collect while the table was scanned).
+ * sorted by (create_date, pk, sk) and the scan returns items in no order, so every row is held
+ * until the last one is known. Per row, its sort key and its CSV line are appended as UTF-8 bytes
+ * to shared 1 MB buffers, located by six integers in a typed array: no JS object or string per row.
+ * Off the JS heap they cost their bytes once; on it, a live MB also raised the heap limit V8 grew
+ * to while the table was scanned (≈ 3–4× live with the default heap size).
  */
 import { csvField } from '@catia/shared';
 import { CSV_COLUMNS, type TokenRow } from './conversation';
 
-/** Size of each line buffer; a longer line gets a buffer of its own. */
+/** Size of each byte buffer; a longer row gets a buffer of its own. */
 const CHUNK_BYTES = 1 << 20;
 /** Size of the byte chunks {@link RowStore.csvChunks} yields. */
 const OUT_BYTES = 1 << 20;
-/** Per row: chunk index, offset in the chunk, byte length, length of its create_date. */
-const FIELDS = 4;
+/**
+ * Per row: chunk index, offset in the chunk, bytes of the sort key, bytes of the CSV line, bytes
+ * of create_date, and 1 when the key holds a surrogate (see {@link RowStore.add}).
+ */
+const FIELDS = 6;
+/**
+ * Without surrogates every UTF-16 unit is its code point and UTF-8 bytes sort in code-point order,
+ * so bytes and strings sort alike; with one, they can differ (U+FF21 vs U+1F600), and a lone
+ * surrogate does not survive UTF-8 at all.
+ */
+const HAS_SURROGATE = /[\uD800-\uDFFF]/;
 
 /** The CSV line of a row (RFC 4180 fields in {@link CSV_COLUMNS} order, CRLF end). */
 export function csvLine(row: TokenRow): string {
@@ -28,50 +37,107 @@ export class RowStore {
   private readonly chunks: Buffer[] = [];
   private chunk: Buffer = Buffer.alloc(0);
   private used = 0;
-  /** Sort keys `create_date NUL pk NUL sk`, one flat string per row. */
-  private readonly keys: string[] = [];
+  private count = 0;
   private where = new Uint32Array(FIELDS * 1024);
+  /** Exact key strings of the rare rows whose key bytes cannot be compared as bytes. */
+  private readonly exact = new Map<number, { key: string; pkSk: string }>();
 
   /** Rows held. */
   get size(): number {
-    return this.keys.length;
+    return this.count;
   }
 
-  /** Hold one row. */
+  /**
+   * Hold one row: its sort key `create_date NUL pk NUL sk` and its CSV line, both as UTF-8 bytes.
+   * For keys without surrogates, comparing the UTF-8 bytes gives exactly the order of comparing
+   * the strings; a key with one is also kept as a string and compared as one.
+   */
   add(row: TokenRow): void {
+    const key = `${row.create_date}\u0000${row.pk}\u0000${row.sk}`;
     const line = csvLine(row);
     // Worst case 3 UTF-8 bytes per UTF-16 unit; measure exactly only when that might not fit.
-    if (this.used + line.length * 3 > this.chunk.length) {
-      const bytes = Buffer.byteLength(line);
+    if (this.used + (key.length + line.length) * 3 > this.chunk.length) {
+      const bytes = Buffer.byteLength(key) + Buffer.byteLength(line);
       if (this.used + bytes > this.chunk.length) {
         this.chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, bytes));
         this.chunks.push(this.chunk);
         this.used = 0;
       }
     }
-    const n = this.keys.length;
+    const n = this.count++;
     if (FIELDS * (n + 1) > this.where.length) {
       const grown = new Uint32Array(this.where.length * 2);
       grown.set(this.where);
       this.where = grown;
     }
-    const written = this.chunk.write(line, this.used);
     const at = FIELDS * n;
-    this.where[at] = this.chunks.length - 1;
-    this.where[at + 1] = this.used;
-    this.where[at + 2] = written;
-    this.where[at + 3] = row.create_date.length;
-    this.used += written;
-    // `join` builds a flat string; a template literal would keep a tree of its parts alive.
-    this.keys.push([row.create_date, row.pk, row.sk].join('\u0000'));
+    const w = this.where;
+    w[at] = this.chunks.length - 1;
+    w[at + 1] = this.used;
+    const keyBytes = this.chunk.write(key, this.used);
+    const lineBytes = this.chunk.write(line, this.used + keyBytes);
+    w[at + 2] = keyBytes;
+    w[at + 3] = lineBytes;
+    w[at + 4] = Buffer.byteLength(row.create_date);
+    this.used += keyBytes + lineBytes;
+    if (HAS_SURROGATE.test(key)) {
+      w[at + 5] = 1;
+      const flat = [row.create_date, row.pk, row.sk].join('\u0000');
+      this.exact.set(n, { key: flat, pkSk: flat.slice(row.create_date.length + 1) });
+    } else w[at + 5] = 0;
   }
 
-  /** The `pk NUL sk` of every row held, as views into the sort keys (no copy of the text). */
+  /** The `pk NUL sk` of every row held. */
   pkSkSet(): Set<string> {
     const set = new Set<string>();
-    for (let i = 0; i < this.keys.length; i++)
-      set.add((this.keys[i] as string).slice((this.where[FIELDS * i + 3] as number) + 1));
+    const w = this.where;
+    for (let i = 0; i < this.count; i++) {
+      const at = FIELDS * i;
+      if (w[at + 5]) set.add(this.exact.get(i)?.pkSk as string);
+      else {
+        const start = (w[at + 1] as number) + (w[at + 4] as number) + 1;
+        set.add(
+          (this.chunks[w[at] as number] as Buffer).toString(
+            'utf-8',
+            start,
+            (w[at + 1] as number) + (w[at + 2] as number),
+          ),
+        );
+      }
+    }
     return set;
+  }
+
+  private keyString(i: number): string {
+    const at = FIELDS * i;
+    const w = this.where;
+    if (w[at + 5]) return this.exact.get(i)?.key as string;
+    const start = w[at + 1] as number;
+    return (this.chunks[w[at] as number] as Buffer).toString('utf-8', start, start + (w[at + 2] as number));
+  }
+
+  /** Order of rows `a` and `b`: by key as strings compare, then by the order they were added in. */
+  private compare(a: number, b: number): number {
+    const w = this.where;
+    const pa = FIELDS * a;
+    const pb = FIELDS * b;
+    if (w[pa + 5] || w[pb + 5]) {
+      const ka = this.keyString(a);
+      const kb = this.keyString(b);
+      return ka < kb ? -1 : ka > kb ? 1 : a - b;
+    }
+    const ca = this.chunks[w[pa] as number] as Buffer;
+    const cb = this.chunks[w[pb] as number] as Buffer;
+    const oa = w[pa + 1] as number;
+    const ob = w[pb + 1] as number;
+    const la = w[pa + 2] as number;
+    const lb = w[pb + 2] as number;
+    const n = Math.min(la, lb);
+    for (let i = 0; i < n; i++) {
+      const d = (ca[oa + i] as number) - (cb[ob + i] as number);
+      if (d) return d;
+    }
+    return la - lb || a - b;
   }
 
   /**
@@ -79,22 +145,18 @@ export class RowStore {
    * equal keys keep the order they were added in. Yields chunks of about 1 MB.
    */
   async *csvChunks(header: string): AsyncGenerator<Buffer> {
-    const keys = this.keys;
-    const order = new Uint32Array(keys.length);
+    const order = new Uint32Array(this.count);
     for (let i = 0; i < order.length; i++) order[i] = i;
-    order.sort((a, b) => {
-      const ka = keys[a] as string;
-      const kb = keys[b] as string;
-      return ka < kb ? -1 : ka > kb ? 1 : a - b;
-    });
+    order.sort((a, b) => this.compare(a, b));
     yield Buffer.from(header, 'utf-8');
     let out = Buffer.allocUnsafe(OUT_BYTES);
     let used = 0;
+    const w = this.where;
     for (const i of order) {
       const at = FIELDS * i;
-      const chunk = this.chunks[this.where[at] as number] as Buffer;
-      const start = this.where[at + 1] as number;
-      const bytes = this.where[at + 2] as number;
+      const chunk = this.chunks[w[at] as number] as Buffer;
+      const start = (w[at + 1] as number) + (w[at + 2] as number);
+      const bytes = w[at + 3] as number;
       if (used + bytes > out.length) {
         if (used) yield out.subarray(0, used);
         out = Buffer.allocUnsafe(Math.max(OUT_BYTES, bytes));

@@ -77,6 +77,26 @@ describe('RowStore', () => {
     expect((await written(filled(rows))).bytes.equals(reference(rows))).toBe(true);
   });
 
+  it('orders random keys over awkward characters exactly as strings compare them', async () => {
+    // ASCII, NUL, a 2-byte char, the last unit before surrogates, a private-use char, U+FF21, an
+    // emoji, and lone surrogates (which UTF-8 cannot hold): mixed in keys of shared prefixes.
+    const alphabet = ['a', 'b', '\u0000', '#', 'é', '\uD7FF', '\uE000', '\uFF21', '\u{1F600}', '\uD800', '\uDC00'];
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const word = () => Array.from({ length: 1 + rand(4) }, () => alphabet[rand(alphabet.length)]).join('');
+    const rows: TokenRow[] = [];
+    for (let i = 0; i < 2000; i++)
+      rows.push(
+        row(`2026-01-0${1 + rand(3)} 00:00:00`, `u${word()}`, `${word()}#CONV#${word()}`, { input_token: String(i) }),
+      );
+    const store = filled(rows);
+    expect((await written(store)).bytes.equals(reference(rows))).toBe(true);
+    expect(store.pkSkSet()).toEqual(new Set(rows.map((r) => `${r.pk}\u0000${r.sk}`)));
+  });
+
   it('spreads many rows over several buffers and yields chunks of about 1 MB', async () => {
     const rows: TokenRow[] = [];
     for (let i = 0; i < 12_000; i++) {
@@ -116,8 +136,14 @@ describe('RowStore', () => {
       row('2026-01-01 00:00:00', 'u1', 'u1#CONV#A'),
       row('', 'u2', 'u2#CONV#B'),
       row('+012026-01-01 00:00:00', 'u3', 'u3#CONV#C\u0000D'),
+      row('2026-01-01 00:00:00 ñ', 'u4\u{1F600}', 'u4#CONV#E'),
     ]);
-    expect([...store.pkSkSet()]).toEqual(['u1\u0000u1#CONV#A', 'u2\u0000u2#CONV#B', 'u3\u0000u3#CONV#C\u0000D']);
+    expect([...store.pkSkSet()]).toEqual([
+      'u1\u0000u1#CONV#A',
+      'u2\u0000u2#CONV#B',
+      'u3\u0000u3#CONV#C\u0000D',
+      'u4\u{1F600}\u0000u4#CONV#E',
+    ]);
   });
 
   it('formats a line as RFC 4180 fields in column order', () => {
