@@ -36,7 +36,7 @@ import {
   type ItemKind,
   type TokenRow,
 } from './conversation';
-import { RowStore } from './row-store';
+import { MergeOrderError, RowStore } from './row-store';
 import { TOKEN_USAGE_ANALYSIS, TOKEN_USAGE_DAILY, tokensTableDef } from './sql';
 
 export interface PricedFigures {
@@ -172,9 +172,12 @@ export async function priceConversations(
   return { rows, figures };
 }
 
+const CSV_HEADER = `${CSV_COLUMNS.join(',')}\r\n`;
+const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
+
 /** Write the rows sorted by (create_date, pk, sk) under a header of {@link CSV_COLUMNS}. */
 async function writeRows(store: ObjectStore, key: string, rows: RowStore): Promise<void> {
-  await store.write(key, rows.csvChunks(`${CSV_COLUMNS.join(',')}\r\n`), 'text/csv; charset=utf-8');
+  await store.write(key, rows.csvChunks(CSV_HEADER), CSV_CONTENT_TYPE);
 }
 
 export interface ArchivalDeps extends Omit<ScanDeps, 'sourceLabel'> {
@@ -221,42 +224,76 @@ export interface ConsolidatedSummary extends TokensSummary {
   views: string[];
 }
 
+/**
+ * The archival rows the new table does not supersede, in file order, counted into `historical`.
+ * Errors reading the file are the run's input errors (a missing column names the file).
+ */
+async function* keptHistorical(
+  body: AsyncIterable<Buffer | string>,
+  isNew: (pk: string, sk: string) => boolean,
+  historical: ConsolidatedSummary['historical'],
+): AsyncGenerator<TokenRow> {
+  try {
+    for await (const h of readCsv(body, CSV_COLUMNS.slice(0, 9))) {
+      historical.rows++;
+      // The v2→v3 migration copied items verbatim: the new table's version wins.
+      if (isNew(h.pk as string, h.sk as string)) {
+        historical.duplicatesDropped++;
+        continue;
+      }
+      const row = {} as TokenRow;
+      for (const c of CSV_COLUMNS) row[c] = h[c] ?? '';
+      row.source = 'old_table';
+      historical.kept++;
+      yield row;
+    }
+  } catch (err) {
+    if (err instanceof MissingColumnError) throw new InputError(`${historical.key}: ${err.message}`);
+    throw err;
+  }
+}
+
 export async function runConsolidated(deps: ConsolidatedDeps): Promise<ConsolidatedSummary> {
   const tally = new RunTally('tokens-consolidated');
   const { rows, figures } = await priceConversations({ ...deps, sourceLabel: 'new_table' }, tally);
-  const fresh = rows.pkSkSet();
+  const newRows = rows.size;
 
   const historicalKey = `${deps.oldDataPrefix}${ARCHIVAL_FILE}`;
   const historical = { found: false, key: historicalKey, rows: 0, kept: 0, duplicatesDropped: 0 };
-  const body = await deps.store.read(historicalKey);
-  if (body) {
-    historical.found = true;
-    try {
-      for await (const h of readCsv(body, CSV_COLUMNS.slice(0, 9))) {
-        historical.rows++;
-        // The v2→v3 migration copied items verbatim: the new table's version wins.
-        if (fresh.has(`${h.pk}\u0000${h.sk}`)) {
-          historical.duplicatesDropped++;
-          continue;
-        }
-        const row = {} as TokenRow;
-        for (const c of CSV_COLUMNS) row[c] = h[c] ?? '';
-        row.source = 'old_table';
-        rows.add(row);
-        historical.kept++;
-      }
-    } catch (err) {
-      if (err instanceof MissingColumnError) throw new InputError(`${historicalKey}: ${err.message}`);
-      throw err;
-    }
-  } else {
-    deps.logger?.warn('historical CSV not found; consolidating the new table only', { key: historicalKey });
-  }
-  fresh.clear();
-
   const outputKey = `${deps.outputPrefix}${CONSOLIDATED_FILE}`;
   const rejectsKey = `${deps.outputRejectsPrefix}${CONSOLIDATED_FILE.replace('.csv', '.jsonl')}`;
-  await writeRows(deps.store, outputKey, rows);
+  const body = await deps.store.read(historicalKey);
+  if (!body) {
+    deps.logger?.warn('historical CSV not found; consolidating the new table only', { key: historicalKey });
+    await writeRows(deps.store, outputKey, rows);
+  } else {
+    historical.found = true;
+    const isNew = rows.keyLookup();
+    // archival writes its CSV in output order, so its rows are merged in as they are read, never
+    // held. A file out of order fails that upload (the previous output stays); it is then read
+    // again and its rows held and sorted with the new table's, which gives the same bytes.
+    let readError: unknown;
+    const merged = async function* () {
+      try {
+        yield* rows.csvChunks(CSV_HEADER, keptHistorical(body, isNew, historical));
+      } catch (err) {
+        readError = err;
+        throw err;
+      }
+    };
+    try {
+      await deps.store.write(outputKey, merged(), CSV_CONTENT_TYPE);
+    } catch (err) {
+      if (readError === undefined) throw err;
+      if (!(readError instanceof MergeOrderError)) throw readError;
+      deps.logger?.warn('historical CSV is not in output order; sorting it in memory', { key: historicalKey });
+      Object.assign(historical, { rows: 0, kept: 0, duplicatesDropped: 0 });
+      const again = await deps.store.read(historicalKey);
+      if (!again) throw new InputError(`${historicalKey}: disappeared while being read`);
+      for await (const row of keptHistorical(again, isNew, historical)) rows.add(row);
+      await writeRows(deps.store, outputKey, rows);
+    }
+  }
   await deps.store.write(rejectsKey, rejectionsToJsonl(tally.rejections), 'application/x-ndjson');
 
   const views: string[] = [];
@@ -276,7 +313,7 @@ export async function runConsolidated(deps: ConsolidatedDeps): Promise<Consolida
     outputKey,
     rejectsKey,
     historical,
-    rowsWritten: rows.size,
+    rowsWritten: newRows + historical.kept,
     views,
   };
   deps.logger?.info('consolidated finished', { ...summary, byDay: undefined });

@@ -4,9 +4,10 @@
  * until the last one is known. Per row, its sort key and its CSV line are appended as UTF-8 bytes
  * to shared 1 MB buffers, located by six integers in a typed array: no JS object or string per row.
  * Off the JS heap they cost their bytes once; on it, a live MB also raised the heap limit V8 grew
- * to while the table was scanned (≈ 3–4× live with the default heap size).
+ * to while the table was scanned (≈ 3–4× live with the default heap size). Rows that arrive
+ * already in order (the archival CSV) are merged in while writing instead of being held.
  */
-import { csvField } from '@catia/shared';
+import { CatiaError, csvField } from '@catia/shared';
 import { CSV_COLUMNS, type TokenRow } from './conversation';
 
 /** Size of each byte buffer; a longer row gets a buffer of its own. */
@@ -33,6 +34,53 @@ export function csvLine(row: TokenRow): string {
   return `${line}\r\n`;
 }
 
+/** Thrown by {@link RowStore.csvChunks} when the rows given to merge in are not in key order. */
+export class MergeOrderError extends CatiaError {
+  constructor() {
+    super('rows to merge are not sorted by (create_date, pk, sk)');
+    this.name = 'MergeOrderError';
+  }
+}
+
+const sortKey = (row: TokenRow) => `${row.create_date}\u0000${row.pk}\u0000${row.sk}`;
+
+/** FNV-1a over `bytes[start, end)`. */
+function hashBytes(bytes: Buffer, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
+  return h >>> 0;
+}
+
+/** Output chunks of about {@link OUT_BYTES}: `put…` return a full chunk to yield, if any. */
+class OutChunks {
+  private out = Buffer.allocUnsafe(OUT_BYTES);
+  private used = 0;
+
+  private room(bytes: number): Buffer | undefined {
+    if (this.used + bytes <= this.out.length) return undefined;
+    const full = this.used ? this.out.subarray(0, this.used) : undefined;
+    this.out = Buffer.allocUnsafe(Math.max(OUT_BYTES, bytes));
+    this.used = 0;
+    return full;
+  }
+
+  putBytes(from: Buffer, start: number, end: number): Buffer | undefined {
+    const full = this.room(end - start);
+    this.used += from.copy(this.out, this.used, start, end);
+    return full;
+  }
+
+  putString(text: string): Buffer | undefined {
+    const full = this.room(text.length * 3 <= OUT_BYTES ? text.length * 3 : Buffer.byteLength(text));
+    this.used += this.out.write(text, this.used);
+    return full;
+  }
+
+  rest(): Buffer | undefined {
+    return this.used ? this.out.subarray(0, this.used) : undefined;
+  }
+}
+
 export class RowStore {
   private readonly chunks: Buffer[] = [];
   private chunk: Buffer = Buffer.alloc(0);
@@ -53,7 +101,7 @@ export class RowStore {
    * the strings; a key with one is also kept as a string and compared as one.
    */
   add(row: TokenRow): void {
-    const key = `${row.create_date}\u0000${row.pk}\u0000${row.sk}`;
+    const key = sortKey(row);
     const line = csvLine(row);
     // Worst case 3 UTF-8 bytes per UTF-16 unit; measure exactly only when that might not fit.
     if (this.used + (key.length + line.length) * 3 > this.chunk.length) {
@@ -87,25 +135,46 @@ export class RowStore {
     } else w[at + 5] = 0;
   }
 
-  /** The `pk NUL sk` of every row held. */
-  pkSkSet(): Set<string> {
-    const set = new Set<string>();
+  /**
+   * A test of whether a (pk, sk) is among the rows held now: an open-addressing table of row
+   * numbers by a hash of the key bytes, each hit checked against the bytes (≈ 8 bytes per row,
+   * against ≈ 140 for a Set of strings). Keys with surrogates are checked as strings.
+   */
+  keyLookup(): (pk: string, sk: string) => boolean {
     const w = this.where;
-    for (let i = 0; i < this.count; i++) {
+    const chunks = this.chunks;
+    const slots = new Int32Array(2 ** Math.max(4, Math.ceil(Math.log2(this.count * 2 + 1)))).fill(-1);
+    const mask = slots.length - 1;
+    const withSurrogates = new Set<string>();
+    const pkSkOf = (i: number): [Buffer, number, number] => {
       const at = FIELDS * i;
-      if (w[at + 5]) set.add(this.exact.get(i)?.pkSk as string);
-      else {
-        const start = (w[at + 1] as number) + (w[at + 4] as number) + 1;
-        set.add(
-          (this.chunks[w[at] as number] as Buffer).toString(
-            'utf-8',
-            start,
-            (w[at + 1] as number) + (w[at + 2] as number),
-          ),
-        );
+      const start = w[at + 1] as number;
+      return [chunks[w[at] as number] as Buffer, start + (w[at + 4] as number) + 1, start + (w[at + 2] as number)];
+    };
+    for (let i = 0; i < this.count; i++) {
+      if (w[FIELDS * i + 5]) {
+        withSurrogates.add(this.exact.get(i)?.pkSk as string);
+        continue;
       }
+      const [bytes, start, end] = pkSkOf(i);
+      let slot = hashBytes(bytes, start, end) & mask;
+      while ((slots[slot] as number) >= 0) slot = (slot + 1) & mask;
+      slots[slot] = i;
     }
-    return set;
+    let scratch = Buffer.allocUnsafe(4096);
+    return (pk, sk) => {
+      const pkSk = `${pk}\u0000${sk}`;
+      if (withSurrogates.size && withSurrogates.has(pkSk)) return true;
+      // A key held as bytes has no surrogate, so it cannot equal one that has.
+      if (HAS_SURROGATE.test(pkSk)) return false;
+      if (pkSk.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(pkSk.length * 3);
+      const n = scratch.write(pkSk);
+      for (let slot = hashBytes(scratch, 0, n) & mask; (slots[slot] as number) >= 0; slot = (slot + 1) & mask) {
+        const [bytes, start, end] = pkSkOf(slots[slot] as number);
+        if (end - start === n && bytes.compare(scratch, 0, n, start, end) === 0) return true;
+      }
+      return false;
+    };
   }
 
   private keyString(i: number): string {
@@ -142,28 +211,45 @@ export class RowStore {
 
   /**
    * The CSV bytes: `header`, then every row sorted by (create_date, pk, sk) as strings; rows with
-   * equal keys keep the order they were added in. Yields chunks of about 1 MB.
+   * equal keys keep the order they were added in. `sorted` rows, already in that order, are merged
+   * in as if they had been added after the rest (they are not held); when one is out of order the
+   * iteration throws {@link MergeOrderError}. Yields chunks of about 1 MB.
    */
-  async *csvChunks(header: string): AsyncGenerator<Buffer> {
+  async *csvChunks(header: string, sorted?: AsyncIterable<TokenRow>): AsyncGenerator<Buffer> {
     const order = new Uint32Array(this.count);
     for (let i = 0; i < order.length; i++) order[i] = i;
     order.sort((a, b) => this.compare(a, b));
     yield Buffer.from(header, 'utf-8');
-    let out = Buffer.allocUnsafe(OUT_BYTES);
-    let used = 0;
+    const out = new OutChunks();
     const w = this.where;
-    for (const i of order) {
+    const putRow = (i: number) => {
       const at = FIELDS * i;
-      const chunk = this.chunks[w[at] as number] as Buffer;
       const start = (w[at + 1] as number) + (w[at + 2] as number);
-      const bytes = w[at + 3] as number;
-      if (used + bytes > out.length) {
-        if (used) yield out.subarray(0, used);
-        out = Buffer.allocUnsafe(Math.max(OUT_BYTES, bytes));
-        used = 0;
+      return out.putBytes(this.chunks[w[at] as number] as Buffer, start, start + (w[at + 3] as number));
+    };
+    let k = 0;
+    if (sorted) {
+      let previous: string | undefined;
+      let head = order.length ? this.keyString(order[0] as number) : undefined;
+      for await (const row of sorted) {
+        const key = sortKey(row);
+        if (previous !== undefined && key < previous) throw new MergeOrderError();
+        previous = key;
+        // Held rows go first on equal keys, as if added earlier.
+        while (head !== undefined && head <= key) {
+          const full = putRow(order[k++] as number);
+          if (full) yield full;
+          head = k < order.length ? this.keyString(order[k] as number) : undefined;
+        }
+        const full = out.putString(csvLine(row));
+        if (full) yield full;
       }
-      used += chunk.copy(out, used, start, start + bytes);
     }
-    if (used) yield out.subarray(0, used);
+    for (; k < order.length; k++) {
+      const full = putRow(order[k] as number);
+      if (full) yield full;
+    }
+    const rest = out.rest();
+    if (rest) yield rest;
   }
 }

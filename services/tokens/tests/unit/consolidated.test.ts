@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { charsPer4, MemoryObjectStore, MemorySource, PriceTable, readCsv } from '@catia/shared';
+import { charsPer4, type Logger, MemoryObjectStore, MemorySource, PriceTable, readCsv } from '@catia/shared';
 import { DuckDbEngine } from '@catia/shared/duckdb';
-import { runArchival, runConsolidated } from '../../src/tokens/pipeline';
+import { ARCHIVAL_FILE, runArchival, runConsolidated } from '../../src/tokens/pipeline';
 
 const mm = (text: string, model = 'claude-v3.7-sonnet') =>
   JSON.stringify({
@@ -57,6 +57,12 @@ function deps(store: MemoryObjectStore, items: Record<string, unknown>[]) {
   };
 }
 
+async function storeOf(text: string) {
+  const store = new MemoryObjectStore('o');
+  await store.write('o', text);
+  return store;
+}
+
 async function rowsOf(store: MemoryObjectStore, key: string) {
   const rows: Record<string, string>[] = [];
   for await (const r of readCsv(Readable.from([(await store.readText(key)) as string]))) rows.push(r);
@@ -106,6 +112,71 @@ describe('consolidated', () => {
     });
     expect(summary.historical).toMatchObject({ found: false, rows: 0 });
     expect(summary.rowsWritten).toBe(1);
+  });
+
+  it('gives the same bytes and counts whether the archival CSV is in output order (merged) or not (sorted)', async () => {
+    // Prepare: 300 old conversations, a third of them also in the new table (some continued later).
+    const old: Record<string, unknown>[] = [];
+    const fresh: Record<string, unknown>[] = [];
+    for (let i = 0; i < 300; i++) {
+      const day = JUN_2025 + (i % 40) * 864e5;
+      old.push(conv(`u${i % 17}`, `C${i}`, day, `viejo ${i}`));
+      if (i % 3 === 0) fresh.push(conv(`u${i % 17}`, `C${i}`, i % 2 ? day : JAN_2026, `copiada ${i}`));
+    }
+    for (let i = 0; i < 100; i++) fresh.push(conv(`n${i % 7}`, `N${i}`, JUN_2025 + (i % 50) * 864e5, `nueva ${i}`));
+    const run = async (shuffle: boolean) => {
+      const store = new MemoryObjectStore('reports');
+      await runArchival({ ...deps(store, old), window: { start: '2025-01-01', end: '2025-12-31' } });
+      const key = `archival/tokens-analysis/${ARCHIVAL_FILE}`;
+      if (shuffle) {
+        const [header, ...lines] = ((await store.readText(key)) as string).split('\r\n').slice(0, -1);
+        lines.reverse();
+        await store.write(key, `${[header, ...lines].join('\r\n')}\r\n`);
+      }
+      const warnings: string[] = [];
+      const logger = { warn: (m: string) => warnings.push(m), info: () => undefined } as unknown as Logger;
+      const summary = await runConsolidated({
+        ...deps(store, fresh),
+        window: { start: '2025-01-01' },
+        outputPrefix: 'tokens-analysis/',
+        outputRejectsPrefix: 'tokens-analysis-rejects/',
+        logger,
+      });
+      return { summary, warnings, bytes: (await store.readText(summary.outputKey)) as string };
+    };
+    // Act
+    const merged = await run(false);
+    const sorted = await run(true);
+    // Assess
+    expect(merged.summary.historical).toMatchObject({ found: true, rows: 300, kept: 200, duplicatesDropped: 100 });
+    expect(sorted.summary.historical).toEqual(merged.summary.historical);
+    expect(merged.summary.rowsWritten).toBe(400);
+    expect(sorted.summary.rowsWritten).toBe(400);
+    expect(merged.warnings).toEqual([]);
+    expect(sorted.warnings).toEqual(['historical CSV is not in output order; sorting it in memory']);
+    expect(sorted.bytes).toBe(merged.bytes);
+    const rows = await rowsOf(await storeOf(merged.bytes), 'o');
+    const keys = rows.map((r) => `${r.create_date}\u0000${r.pk}\u0000${r.sk}`);
+    expect(keys).toEqual([...keys].sort());
+    expect(rows.filter((r) => r.source === 'new_table')).toHaveLength(200);
+  });
+
+  it('fails naming the archival CSV when it lacks a column, and leaves the previous output whole', async () => {
+    const store = new MemoryObjectStore('reports');
+    const previous = 'salida anterior\r\n';
+    await store.write(`tokens-analysis/tokens_analysis_consolidated.csv`, previous);
+    await store.write(`archival/tokens-analysis/${ARCHIVAL_FILE}`, 'create_date,pk\r\n2025-01-01 00:00:00,u1\r\n');
+    const run = runConsolidated({
+      ...deps(store, [conv('u2', 'C', JAN_2026, 'nuevo')]),
+      window: { start: '2026-01-01' },
+      outputPrefix: 'tokens-analysis/',
+      outputRejectsPrefix: 'tokens-analysis-rejects/',
+    });
+    await expect(run).rejects.toMatchObject({
+      name: 'InputError',
+      message: `archival/tokens-analysis/${ARCHIVAL_FILE}: CSV is missing the required column "input_token"`,
+    });
+    expect(await store.readText('tokens-analysis/tokens_analysis_consolidated.csv')).toBe(previous);
   });
 
   it('refreshes tokens_table and both views, and the original validation queries run on DuckDB', async () => {

@@ -1,6 +1,6 @@
 import { csvField } from '@catia/shared';
 import { CSV_COLUMNS, type TokenRow } from '../../src/tokens/conversation';
-import { csvLine, RowStore } from '../../src/tokens/row-store';
+import { csvLine, MergeOrderError, RowStore } from '../../src/tokens/row-store';
 
 const HEADER = `${CSV_COLUMNS.join(',')}\r\n`;
 
@@ -20,9 +20,13 @@ function reference(rows: TokenRow[]): Buffer {
   return Buffer.from(HEADER + packed.map((p) => `${p.line}\r\n`).join(''), 'utf-8');
 }
 
-async function written(store: RowStore): Promise<{ bytes: Buffer; chunks: number[] }> {
+async function* each(rows: TokenRow[]) {
+  yield* rows;
+}
+
+async function written(store: RowStore, sorted?: TokenRow[]): Promise<{ bytes: Buffer; chunks: number[] }> {
   const chunks: Buffer[] = [];
-  for await (const c of store.csvChunks(HEADER)) chunks.push(Buffer.from(c));
+  for await (const c of store.csvChunks(HEADER, sorted && each(sorted))) chunks.push(Buffer.from(c));
   return { bytes: Buffer.concat(chunks), chunks: chunks.map((c) => c.length) };
 }
 
@@ -92,9 +96,21 @@ describe('RowStore', () => {
       rows.push(
         row(`2026-01-0${1 + rand(3)} 00:00:00`, `u${word()}`, `${word()}#CONV#${word()}`, { input_token: String(i) }),
       );
-    const store = filled(rows);
-    expect((await written(store)).bytes.equals(reference(rows))).toBe(true);
-    expect(store.pkSkSet()).toEqual(new Set(rows.map((r) => `${r.pk}\u0000${r.sk}`)));
+    const store = filled(rows.slice(0, 1500));
+    const later = reference(rows.slice(1500)); // sorted, as the archival CSV is
+    const laterSorted = later
+      .toString()
+      .split('\r\n')
+      .slice(1, -1)
+      .map((l) => Number(l.split(',')[1]))
+      .map((i) => rows[i] as TokenRow);
+    expect((await written(store)).bytes.equals(reference(rows.slice(0, 1500)))).toBe(true);
+    expect((await written(store, laterSorted)).bytes.equals(reference(rows))).toBe(true);
+    const isHeld = store.keyLookup();
+    for (const [i, r] of rows.entries()) {
+      const held = rows.slice(0, 1500).some((h) => h.pk === r.pk && h.sk === r.sk);
+      expect([i, isHeld(r.pk, r.sk)]).toEqual([i, held]);
+    }
   });
 
   it('spreads many rows over several buffers and yields chunks of about 1 MB', async () => {
@@ -131,19 +147,51 @@ describe('RowStore', () => {
     expect((await written(new RowStore())).bytes.toString()).toBe(HEADER);
   });
 
-  it('gives the (pk, sk) of every row it holds, whatever the length of create_date', () => {
-    const store = filled([
+  it('knows the (pk, sk) of every row it holds, whatever the length of create_date, and no other', () => {
+    const held: TokenRow[] = [
       row('2026-01-01 00:00:00', 'u1', 'u1#CONV#A'),
       row('', 'u2', 'u2#CONV#B'),
       row('+012026-01-01 00:00:00', 'u3', 'u3#CONV#C\u0000D'),
-      row('2026-01-01 00:00:00 ñ', 'u4\u{1F600}', 'u4#CONV#E'),
-    ]);
-    expect([...store.pkSkSet()]).toEqual([
-      'u1\u0000u1#CONV#A',
-      'u2\u0000u2#CONV#B',
-      'u3\u0000u3#CONV#C\u0000D',
-      'u4\u{1F600}\u0000u4#CONV#E',
-    ]);
+      row('2026-01-01 00:00:00 \u{1F600}', 'u4', 'u4#CONV#E'),
+      row('2026-01-01 00:00:00', 'u5\u{1F600}', 'u5#CONV#F'),
+    ];
+    for (let i = 0; i < 5000; i++) held.push(row('2026-01-01 00:00:00', `user-${i}`, `user-${i}#CONV#${i * 31}`));
+    const isHeld = filled(held).keyLookup();
+    for (const r of held) expect([r.pk, r.sk, isHeld(r.pk, r.sk)]).toEqual([r.pk, r.sk, true]);
+    const others: [string, string][] = [
+      ['u1', 'u1#CONV#B'],
+      ['u1\u0000u1', '#CONV#A'],
+      ['u3', 'u3#CONV#C'],
+      ['u4\u{1F600}', 'u4#CONV#E'],
+      ['u5\uD83D', 'u5#CONV#F'],
+      ['', ''],
+    ];
+    for (let i = 0; i < 5000; i++) others.push([`user-${i}`, `user-${i}#CONV#${i * 31 + 1}`]);
+    for (const [pk, sk] of others) expect([pk, sk, isHeld(pk, sk)]).toEqual([pk, sk, false]);
+  });
+
+  it('merges rows given in key order after the held ones on equal keys, in the order given', async () => {
+    const held = [
+      row('2026-01-02 00:00:00', 'b', 'b#CONV#1', { input_token: 'held-b' }),
+      row('2026-01-01 00:00:00', 'a', 'a#CONV#1', { input_token: 'held-a' }),
+    ];
+    const sorted = [
+      row('2025-12-31 00:00:00', 'z', 'z#CONV#0', { source: 'old_table' }),
+      row('2026-01-01 00:00:00', 'a', 'a#CONV#1', { input_token: 'old-a1', source: 'old_table' }),
+      row('2026-01-01 00:00:00', 'a', 'a#CONV#1', { input_token: 'old-a2', source: 'old_table' }),
+      row('2026-01-03 00:00:00', 'c', 'c#CONV#1', { source: 'old_table' }),
+    ];
+    const { bytes } = await written(filled(held), sorted);
+    expect(bytes.equals(reference([...held, ...sorted]))).toBe(true);
+    expect(bytes.toString().match(/held-a|old-a1|old-a2|held-b/g)).toEqual(['held-a', 'old-a1', 'old-a2', 'held-b']);
+    expect((await written(new RowStore(), sorted)).bytes.equals(reference(sorted))).toBe(true);
+  });
+
+  it('refuses rows to merge that are out of key order', async () => {
+    const sorted = [row('2026-01-02 00:00:00', 'a', 'a#CONV#1'), row('2026-01-01 00:00:00', 'b', 'b#CONV#1')];
+    await expect(written(filled([row('2026-01-01 00:00:00', 'c', 'c')]), sorted)).rejects.toBeInstanceOf(
+      MergeOrderError,
+    );
   });
 
   it('formats a line as RFC 4180 fields in column order', () => {
