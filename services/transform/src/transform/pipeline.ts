@@ -29,7 +29,18 @@ import {
   USER_CSV_COLUMNS,
 } from '@catia/shared';
 import type { TransformConfig } from './config';
-import { type Conversation, RowTypeError, type TypedRow, typeRow } from './rows';
+import { type MeasuredBatch, measureConversations } from './measure';
+import { RowTypeError, type TypedRow, typeColumns } from './rows';
+
+/** Measures batches of conversations off this thread (implemented by the token workers). */
+export interface ConversationMeasurer {
+  /** Threads measuring. */
+  readonly size: number;
+  /** Characters of text sent and not yet measured. */
+  readonly pendingChars: number;
+  /** {@link measureConversations} of `texts` (`chars` long in total) on another thread. */
+  measure(texts: string[], chars: number): Promise<MeasuredBatch>;
+}
 
 export const INPUT_COLUMNS = USER_CSV_COLUMNS;
 
@@ -89,11 +100,35 @@ export interface TransformDeps {
   config: Pick<TransformConfig, 'CATIA_MODEL_ID' | 'TRANSFORM_TOKENIZER' | 'OUTPUT_KEY' | 'REJECTS_PREFIX'>;
   key: string;
   prices: PriceTable;
+  /** Counts tokens on this thread: every batch when there are no workers, the overflow when there are. */
   countTokens: TokenCounter;
+  /** Token workers (other threads) that measure batches of conversations; see `workers.ts`. */
+  workers?: ConversationMeasurer;
   logger?: Logger;
   retries?: RetryCounter;
   rowGroupSize?: number;
 }
+
+/** Rows whose conversations are measured together (one message to a worker): by text size, or by count. */
+const BATCH_CHARS = 128 * 1024;
+const BATCH_ROWS = 512;
+/**
+ * Conversation text handed to the workers and not yet measured. Deep enough that they keep busy
+ * while this thread encodes a Parquet row group (≈0.5 s); beyond it, this thread measures batches itself.
+ */
+const WORKER_QUEUE_CHARS = 8 * 1024 * 1024;
+/** Measured rows waiting for an earlier batch before being written: past this, wait for the head. */
+const MAX_PENDING_CHARS = 2 * WORKER_QUEUE_CHARS;
+
+/** A row of a batch: typed columns waiting for their measures, or a rejection kept in CSV order. */
+type BatchItem = TypedRow | { usuarioId: string; reason: string };
+interface Batch {
+  items: BatchItem[];
+  /** `conversacion_completa` of each typed item, in order. */
+  texts: string[];
+  chars: number;
+}
+const newBatch = (): Batch => ({ items: [], texts: [], chars: 0 });
 
 /** `reports/etl-process1/data_20251231.csv` → `2025-12-31` (the run date), if the name carries one. */
 export function runDateOfKey(key: string): string | undefined {
@@ -110,9 +145,14 @@ export function rejectsKeyFor(key: string, rejectsPrefix: string): string {
 /**
  * Transform one normalize CSV into the typed Parquet at OUTPUT_KEY. Throws {@link InputError} when
  * the CSV is missing, malformed as CSV or lacks a column; S3 faults propagate (retryable).
+ *
+ * Rows go in batches: their columns are typed on this thread, their conversations are measured
+ * (parsed, validated, tokens counted) by the token workers when `deps.workers` is given — this
+ * thread measures a batch itself whenever the workers already hold enough — and each batch's rows
+ * are then priced and written in CSV order, so the output does not depend on who measured what.
  */
 export async function runTransform(deps: TransformDeps): Promise<TransformSummary> {
-  const { store, config, key, prices, countTokens } = deps;
+  const { store, config, key, prices, countTokens, workers } = deps;
   const body = await store.read(key);
   if (!body) throw new InputError(`no object at ${store.uri(key)}`);
   const tally = new RunTally('transform');
@@ -123,75 +163,144 @@ export async function runTransform(deps: TransformDeps): Promise<TransformSummar
   let costUsd = 0;
   let conversationCount = 0;
   let undatedConversations = 0;
-  deps.logger?.info('transform started', { inputKey: key, tokenizer: method, model });
+  deps.logger?.info('transform started', { inputKey: key, tokenizer: method, model, workers: workers?.size ?? 0 });
 
   const { stream, sink } = passThroughSink();
   const upload = store.write(config.OUTPUT_KEY, stream, 'application/vnd.apache.parquet');
   const writer = new ParquetRowWriter(PARQUET_COLUMNS, sink, deps.rowGroupSize ?? 20_000);
 
-  /** Tokens and cost of one user's conversations; throws RowTypeError when a conversation cannot be priced. */
-  const measureRow = (convs: Conversation[], firstDay: string | null) => {
-    let pregunta = 0;
-    let respuesta = 0;
-    let cost = 0;
-    let undated = 0;
-    for (const conv of convs) {
-      let u = 0;
-      let b = 0;
-      for (const t of conv.turns) {
-        if (t.rol === 'user') u += countTokens(t.texto);
-        else b += countTokens(t.texto);
+  /** Price, build and write (or reject) the rows of one measured batch, in CSV order. */
+  const writeBatch = async (batch: Batch, measured: MeasuredBatch) => {
+    const { values, errors } = measured;
+    let at = 0;
+    for (const item of batch.items) {
+      if (typeof item === 'object' && 'reason' in item) {
+        tally.reject({ usuario_id: item.usuarioId }, item.reason);
+        continue;
       }
-      pregunta += u;
-      respuesta += b;
-      if (u === 0 && b === 0) continue; // nothing to price, so no date needed
-      let day: string | undefined;
-      if (conv.firstMs !== undefined) day = bogotaDay(conv.firstMs);
-      else {
-        day = firstDay ?? runDay;
-        undated++;
+      const typed = item;
+      const n = values[at++] as number;
+      if (n < 0) {
+        tally.reject({ usuario_id: typed.usuario_id }, errors[-1 - n] as string);
+        continue;
       }
-      const rate = day === undefined ? undefined : prices.rate(model, day);
-      if (!rate) throw new RowTypeError(`no price for ${model} on ${day ?? 'an unknown date'}`);
-      cost += (u * rate.input + b * rate.output) / 1_000_000;
+      // Tokens and cost of the user's conversations: each at the rate in force on its date.
+      let pregunta = 0;
+      let respuesta = 0;
+      let cost = 0;
+      let undated = 0;
+      let unpriced: string | undefined;
+      for (let c = 0; c < n; c++, at += 3) {
+        const u = values[at] as number;
+        const b = values[at + 1] as number;
+        const firstMs = values[at + 2] as number;
+        pregunta += u;
+        respuesta += b;
+        if (unpriced !== undefined || (u === 0 && b === 0)) continue; // nothing to price, so no date needed
+        let day: string | undefined;
+        if (!Number.isNaN(firstMs)) day = bogotaDay(firstMs);
+        else {
+          day = typed.fecha_primera_conversacion ?? runDay;
+          undated++;
+        }
+        const rate = day === undefined ? undefined : prices.rate(model, day);
+        if (!rate) unpriced = `no price for ${model} on ${day ?? 'an unknown date'}`;
+        else cost += (u * rate.input + b * rate.output) / 1_000_000;
+      }
+      if (unpriced !== undefined) {
+        tally.reject({ usuario_id: typed.usuario_id }, unpriced);
+        continue;
+      }
+      // Every column named (a spread here measured ~4 KB of allocation per row).
+      const out: OutputRow = {
+        usuario_id: typed.usuario_id,
+        nombre: typed.nombre,
+        email: typed.email,
+        gerencia: typed.gerencia,
+        ciudad: typed.ciudad,
+        fecha_primera_conversacion: typed.fecha_primera_conversacion,
+        fecha_ultima_conversacion: typed.fecha_ultima_conversacion,
+        numero_conversaciones: typed.numero_conversaciones,
+        numero_mensajes: typed.numero_mensajes,
+        lista_preguntas: typed.lista_preguntas,
+        feedback_likes: typed.feedback_likes,
+        feedback_dislikes: typed.feedback_dislikes,
+        feedback_ultima_respuesta: typed.feedback_ultima_respuesta,
+        comentarios_feedback: typed.comentarios_feedback,
+        conversacion_completa: typed.conversacion_completa,
+        tokens_pregunta: pregunta,
+        tokens_respuesta: respuesta,
+        tokens_total: pregunta + respuesta,
+        costo_estimado_usd: cost,
+        metodo_tokens: method,
+        modelo_precio: model,
+      };
+      await writer.write(out);
+      tally.written++;
+      tokens.pregunta += pregunta;
+      tokens.respuesta += respuesta;
+      tokens.total += pregunta + respuesta;
+      costUsd += cost;
+      conversationCount += n;
+      undatedConversations += undated;
     }
-    return { pregunta, respuesta, cost, undated };
+  };
+
+  const pending: Array<{ batch: Batch; result: Promise<MeasuredBatch>; measured?: MeasuredBatch }> = [];
+  let pendingChars = 0;
+  /** Write the batches at the head of the queue whose measures are in (all of them when `all`). */
+  const drain = async (all: boolean) => {
+    while (pending.length > 0) {
+      const head = pending[0] as (typeof pending)[number];
+      if (!head.measured && !all && pendingChars <= MAX_PENDING_CHARS) return;
+      const measured = head.measured ?? (await head.result);
+      pending.shift();
+      pendingChars -= head.batch.chars;
+      await writeBatch(head.batch, measured);
+    }
+  };
+  const dispatch = async (batch: Batch) => {
+    let result: Promise<MeasuredBatch>;
+    let measured: MeasuredBatch | undefined;
+    if (workers && workers.pendingChars < WORKER_QUEUE_CHARS) result = workers.measure(batch.texts, batch.chars);
+    else {
+      measured = measureConversations(batch.texts, countTokens);
+      result = Promise.resolve(measured);
+    }
+    const entry: (typeof pending)[number] = { batch, result, measured };
+    // Settled out of order; a failure is raised when its batch reaches the head (never unhandled).
+    result.then(
+      (m) => {
+        entry.measured = m;
+      },
+      () => undefined,
+    );
+    pending.push(entry);
+    pendingChars += batch.chars;
+    await drain(false);
   };
 
   const pump = async () => {
     try {
+      let batch = newBatch();
       for await (const row of readCsv(body, INPUT_COLUMNS)) {
         tally.scanned++;
-        let out: OutputRow;
-        let m: ReturnType<typeof measureRow>;
-        let convCount: number;
         try {
-          const { typed, conversations } = typeRow(row);
-          m = measureRow(conversations, typed.fecha_primera_conversacion);
-          convCount = conversations.length;
-          out = {
-            ...typed,
-            tokens_pregunta: m.pregunta,
-            tokens_respuesta: m.respuesta,
-            tokens_total: m.pregunta + m.respuesta,
-            costo_estimado_usd: m.cost,
-            metodo_tokens: method,
-            modelo_precio: model,
-          };
+          const typed = typeColumns(row);
+          batch.items.push(typed);
+          batch.texts.push(typed.conversacion_completa);
+          batch.chars += typed.conversacion_completa.length;
         } catch (err) {
           if (!(err instanceof RowTypeError)) throw err;
-          tally.reject({ usuario_id: row.usuario_id ?? '' }, err.message);
-          continue;
+          batch.items.push({ usuarioId: row.usuario_id ?? '', reason: err.message });
         }
-        await writer.write(out);
-        tally.written++;
-        tokens.pregunta += m.pregunta;
-        tokens.respuesta += m.respuesta;
-        tokens.total += m.pregunta + m.respuesta;
-        costUsd += m.cost;
-        conversationCount += convCount;
-        undatedConversations += m.undated;
+        if (batch.chars >= BATCH_CHARS || batch.items.length >= BATCH_ROWS) {
+          await dispatch(batch);
+          batch = newBatch();
+        }
       }
+      if (batch.items.length > 0) await dispatch(batch);
+      await drain(true);
       await writer.close();
     } catch (err) {
       stream.destroy(err as Error);

@@ -48,9 +48,16 @@ function int(row: Record<string, string>, col: string): number {
   return Number(v);
 }
 
+/** True when `s` is empty or only white space (what `!s.trim()` tests, without copying kilobytes of JSON). */
+function isBlank(s: string): boolean {
+  const c = s.charCodeAt(0);
+  if (c > 0x20 && c < 0x7f) return false; // printable ASCII is never white space
+  return !s.trim();
+}
+
 function stringList(row: Record<string, string>, col: string): string[] {
   const v = row[col] ?? '';
-  if (!v.trim()) return [];
+  if (isBlank(v)) return [];
   let parsed: unknown;
   try {
     parsed = JSON.parse(v);
@@ -73,7 +80,7 @@ export interface Conversation {
 
 /** Parse `conversacion_completa` once: validate every message and note each conversation's first instant. */
 export function conversations(raw: string): Conversation[] {
-  if (!raw.trim()) return [];
+  if (isBlank(raw)) return [];
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -108,31 +115,36 @@ export function conversations(raw: string): Conversation[] {
   return out;
 }
 
-/** Type one CSV row; throws {@link RowTypeError} (column and problem, never the text) when it cannot. */
-export function typeRow(row: Record<string, string>): { typed: TypedRow; conversations: Conversation[] } {
+/**
+ * Type one CSV row's columns, `conversacion_completa` kept as text (see {@link conversations});
+ * throws {@link RowTypeError} (column and problem, never the text) when it cannot.
+ */
+export function typeColumns(row: Record<string, string>): TypedRow {
   const label = (row.feedback_ultima_respuesta ?? '').trim();
   if (label && !LABELS.has(label)) throw new RowTypeError('feedback_ultima_respuesta is not like, dislike or mixed');
   const usuario = row.usuario_id ?? '';
   if (!usuario) throw new RowTypeError('usuario_id is empty');
-  const completa = row.conversacion_completa ?? '';
   return {
-    typed: {
-      usuario_id: usuario,
-      nombre: row.nombre ?? '',
-      email: row.email ?? '',
-      gerencia: row.gerencia ?? '',
-      ciudad: row.ciudad ?? '',
-      fecha_primera_conversacion: date(row, 'fecha_primera_conversacion'),
-      fecha_ultima_conversacion: date(row, 'fecha_ultima_conversacion'),
-      numero_conversaciones: int(row, 'numero_conversaciones'),
-      numero_mensajes: int(row, 'numero_mensajes'),
-      lista_preguntas: stringList(row, 'lista_preguntas'),
-      feedback_likes: int(row, 'feedback_likes'),
-      feedback_dislikes: int(row, 'feedback_dislikes'),
-      feedback_ultima_respuesta: label || null,
-      comentarios_feedback: stringList(row, 'comentarios_feedback'),
-      conversacion_completa: completa,
-    },
-    conversations: conversations(completa),
+    usuario_id: usuario,
+    nombre: row.nombre ?? '',
+    email: row.email ?? '',
+    gerencia: row.gerencia ?? '',
+    ciudad: row.ciudad ?? '',
+    fecha_primera_conversacion: date(row, 'fecha_primera_conversacion'),
+    fecha_ultima_conversacion: date(row, 'fecha_ultima_conversacion'),
+    numero_conversaciones: int(row, 'numero_conversaciones'),
+    numero_mensajes: int(row, 'numero_mensajes'),
+    lista_preguntas: stringList(row, 'lista_preguntas'),
+    feedback_likes: int(row, 'feedback_likes'),
+    feedback_dislikes: int(row, 'feedback_dislikes'),
+    feedback_ultima_respuesta: label || null,
+    comentarios_feedback: stringList(row, 'comentarios_feedback'),
+    conversacion_completa: row.conversacion_completa ?? '',
   };
+}
+
+/** Type one CSV row and parse its conversations; throws {@link RowTypeError} when it cannot. */
+export function typeRow(row: Record<string, string>): { typed: TypedRow; conversations: Conversation[] } {
+  const typed = typeColumns(row);
+  return { typed, conversations: conversations(typed.conversacion_completa) };
 }
