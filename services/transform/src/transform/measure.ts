@@ -4,7 +4,7 @@
  * function runs on the main thread and in the token workers: one code path for every count.
  */
 import type { TokenCounter } from '@catia/shared';
-import { conversations, RowTypeError } from './rows';
+import { type Conversation, conversations, RowTypeError } from './rows';
 
 /**
  * The measures of a batch of `conversacion_completa` texts. For each text, in order, `values`
@@ -19,19 +19,28 @@ export interface MeasuredBatch {
 
 /** Parse and validate each text (as {@link conversations} does), then count the tokens of every message once. */
 export function measureConversations(texts: readonly string[], count: TokenCounter): MeasuredBatch {
-  const values: number[] = [];
-  const errors: string[] = [];
+  const parsed: Array<Conversation[] | string> = [];
+  let size = texts.length;
   for (const text of texts) {
-    let convs: ReturnType<typeof conversations>;
     try {
-      convs = conversations(text);
+      const convs = conversations(text);
+      parsed.push(convs);
+      size += 3 * convs.length;
     } catch (err) {
       if (!(err instanceof RowTypeError)) throw err;
-      values.push(-1 - errors.length);
-      errors.push(err.message);
+      parsed.push(err.message);
+    }
+  }
+  const values = new Float64Array(size);
+  const errors: string[] = [];
+  let at = 0;
+  for (const convs of parsed) {
+    if (typeof convs === 'string') {
+      values[at++] = -1 - errors.length;
+      errors.push(convs);
       continue;
     }
-    values.push(convs.length);
+    values[at++] = convs.length;
     for (const conv of convs) {
       let u = 0;
       let b = 0;
@@ -39,8 +48,10 @@ export function measureConversations(texts: readonly string[], count: TokenCount
         if (t.rol === 'user') u += count(t.texto);
         else b += count(t.texto);
       }
-      values.push(u, b, conv.firstMs ?? Number.NaN);
+      values[at++] = u;
+      values[at++] = b;
+      values[at++] = conv.firstMs ?? Number.NaN;
     }
   }
-  return { values: Float64Array.from(values), errors };
+  return { values, errors };
 }

@@ -7,6 +7,7 @@
  * code at the end of this file turns the thread into a worker. From TypeScript sources (tests,
  * bench, `npm start`) the worker loads this file through tsx.
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createTokenCounter, type TokenMethod } from '@catia/shared';
@@ -60,7 +61,7 @@ export class TokenWorkers implements ConversationMeasurer {
       const worker = new Worker(__filename, {
         workerData: { [WORKER_FLAG]: true, method },
         // TypeScript sources (tests, bench) need tsx's loader; the Lambda bundle is plain JavaScript.
-        ...(fromSource ? { execArgv: ['--require', require.resolve('tsx/cjs')] } : {}),
+        ...(fromSource ? { execArgv: ['--require', createRequire(__filename).resolve('tsx/cjs')] } : {}),
       });
       const slot: Slot = { worker, requests: new Map(), pendingChars: 0 };
       pool.slots.push(slot);
