@@ -130,7 +130,10 @@ export class CsvStreamWriter {
  * keeps a whole decoded chunk alive in memory.
  */
 export async function* parseCsvRecords(input: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
-  let buf: Buffer = Buffer.alloc(0);
+  // The bytes of a record cut by a chunk boundary are carried at the start of `work` (reused:
+  // fields are decoded into strings, so nothing keeps pointing into it).
+  let work: Buffer = Buffer.allocUnsafe(0);
+  let carried = 0;
   let heldSurrogate = '';
   for await (const chunk of input) {
     let bytes: Buffer;
@@ -145,31 +148,49 @@ export async function* parseCsvRecords(input: AsyncIterable<Buffer | string>): A
       }
       bytes = Buffer.from(text, 'utf-8');
     } else bytes = chunk;
-    buf = buf.length === 0 ? bytes : Buffer.concat([buf, bytes]);
+    let b = bytes;
+    if (carried > 0) {
+      work = ensureBytes(work, carried, carried + bytes.length);
+      bytes.copy(work, carried);
+      b = work.subarray(0, carried + bytes.length);
+    }
     let pos = 0;
-    while (pos < buf.length) {
-      const r = parseRecord(buf, pos, false);
+    while (pos < b.length) {
+      const r = parseRecord(b, pos, false);
       if (!r) break;
       pos = r.next;
       if (r.fields) yield r.fields;
     }
-    buf = buf.subarray(pos);
+    carried = b.length - pos;
+    if (b === bytes) {
+      work = ensureBytes(work, 0, carried);
+      bytes.copy(work, 0, pos);
+    } else work.copyWithin(0, pos, b.length);
   }
-  if (heldSurrogate) buf = Buffer.concat([buf, Buffer.from(heldSurrogate, 'utf-8')]);
+  let b = work.subarray(0, carried);
+  if (heldSurrogate) b = Buffer.concat([b, Buffer.from(heldSurrogate, 'utf-8')]);
   let pos = 0;
-  while (pos < buf.length) {
-    const r = parseRecord(buf, pos, true) as { fields?: string[]; next: number };
+  while (pos < b.length) {
+    const r = parseRecord(b, pos, true) as { fields?: string[]; next: number };
     pos = r.next;
     if (r.fields) yield r.fields;
   }
 }
 
+/** `buf` if it holds `size` bytes, else a larger buffer with the first `keep` bytes of `buf`. */
+function ensureBytes(buf: Buffer, keep: number, size: number): Buffer {
+  if (buf.length >= size) return buf;
+  const bigger = Buffer.allocUnsafe(Math.max(size, buf.length * 2, 64 * 1024));
+  buf.copy(bigger, 0, 0, keep);
+  return bigger;
+}
+
 /** Where quoted fields with doubled quotes are undoubled before decoding (grows as needed, reused). */
-let scratch = Buffer.allocUnsafe(64 * 1024);
+let scratch: Buffer = Buffer.allocUnsafe(64 * 1024);
 
 /** Copy `b[from, to)` to the start of `scratch`, making room for at least `room` bytes in all. */
 function toScratch(b: Buffer, from: number, to: number, room: number): void {
-  if (scratch.length < room) scratch = Buffer.allocUnsafe(Math.max(room, scratch.length * 2));
+  scratch = ensureBytes(scratch, 0, room);
   b.copy(scratch, 0, from, to);
 }
 
@@ -253,9 +274,7 @@ function parseRecord(b: Buffer, i: number, final: boolean): { fields?: string[];
 
 /** Double `scratch`, keeping its first `used` bytes. */
 function toScratchGrow(used: number): void {
-  const bigger = Buffer.allocUnsafe(scratch.length * 2);
-  scratch.copy(bigger, 0, 0, used);
-  scratch = bigger;
+  scratch = ensureBytes(scratch, used, scratch.length * 2);
 }
 
 export class CsvSyntaxError extends Error {
