@@ -131,9 +131,11 @@ export class CsvStreamWriter {
  */
 export async function* parseCsvRecords(input: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
   // The bytes of a record cut by a chunk boundary are carried at the start of `work` (reused:
-  // fields are decoded into strings, so nothing keeps pointing into it).
+  // fields are decoded into strings, so nothing keeps pointing into it). A record is parsed again
+  // only once its carried bytes have doubled, so a record of n bytes in tiny chunks costs O(n).
   let work: Buffer = Buffer.allocUnsafe(0);
   let carried = 0;
+  let retryAt = 0;
   let heldSurrogate = '';
   for await (const chunk of input) {
     let bytes: Buffer;
@@ -153,6 +155,10 @@ export async function* parseCsvRecords(input: AsyncIterable<Buffer | string>): A
       work = ensureBytes(work, carried, carried + bytes.length);
       bytes.copy(work, carried);
       b = work.subarray(0, carried + bytes.length);
+      if (b.length < retryAt) {
+        carried = b.length;
+        continue;
+      }
     }
     let pos = 0;
     while (pos < b.length) {
@@ -162,6 +168,7 @@ export async function* parseCsvRecords(input: AsyncIterable<Buffer | string>): A
       if (r.fields) yield r.fields;
     }
     carried = b.length - pos;
+    retryAt = 2 * carried;
     if (b === bytes) {
       work = ensureBytes(work, 0, carried);
       bytes.copy(work, 0, pos);

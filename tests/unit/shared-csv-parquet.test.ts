@@ -8,6 +8,7 @@ import {
   MemoryObjectStore,
   MissingColumnError,
   ParquetRowWriter,
+  parseCsvRecords,
   passThroughSink,
   readCsv,
   rowsToCsv,
@@ -64,6 +65,60 @@ describe('CSV', () => {
       for await (const r of readCsv(Readable.from(chunks))) rows.push(r.a as string);
       expect(rows).toEqual(AWKWARD);
     }
+  });
+
+  it('parses byte chunks cut at every byte, inside multi-byte characters too, and text chunks cut inside surrogate pairs', async () => {
+    const csv = await rowsToCsv(
+      ['a', 'b'],
+      AWKWARD.map((t) => ({ a: t, b: `${t}"` })),
+    );
+    const bytes = Buffer.from(csv);
+    const expected = AWKWARD.map((t) => ({ a: t, b: `${t}"` }));
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const rows: Record<string, string>[] = [];
+      for await (const r of readCsv(Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)]))) rows.push(r);
+      expect(rows).toEqual(expected);
+    }
+    for (let cut = 1; cut < csv.length; cut++) {
+      const rows: Record<string, string>[] = [];
+      for await (const r of readCsv(Readable.from([csv.slice(0, cut), csv.slice(cut)]))) rows.push(r);
+      expect(rows).toEqual(expected);
+    }
+  });
+
+  it('reads fields longer than its buffers, one byte at a time and in one piece', async () => {
+    // A 200 KB quoted field full of doubled quotes, and a record spanning thousands of chunks.
+    const long = `${'{"texto": "línea con ""comillas""", '.repeat(5000)}🏠`;
+    const csv = `id,json,fin\r\n1,${csvField(long)},x\r\n2,"",\r\n`;
+    const bytes = Buffer.from(csv);
+    const expected = [
+      { id: '1', json: long, fin: 'x' },
+      { id: '2', json: '', fin: '' },
+    ];
+    for (const chunks of [[bytes], Array.from(bytes, (b) => Buffer.from([b]))]) {
+      const rows: Record<string, string>[] = [];
+      for await (const r of readCsv(Readable.from(chunks))) rows.push(r);
+      expect(rows).toEqual(expected);
+    }
+  });
+
+  it('ends a record at LF, CRLF or the end of the input, and skips blank lines', async () => {
+    const rows: string[][] = [];
+    for await (const r of parseCsvRecords(Readable.from([Buffer.from('a,b\n\r\n1,"x"\r\n\n2,y\r')]))) rows.push(r);
+    expect(rows).toEqual([
+      ['a', 'b'],
+      ['1', 'x'],
+      ['2', 'y'],
+    ]);
+  });
+
+  it('rejects text after a closing quote', async () => {
+    const read = async () => {
+      for await (const _ of readCsv(Readable.from([Buffer.from('a,b\r\n"cerrado"x,2\r\n')]))) {
+        // consume
+      }
+    };
+    await expect(read()).rejects.toThrow(/text after a closing quote/);
   });
 
   it('rejects a quote that is never closed', async () => {

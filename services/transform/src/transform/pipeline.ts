@@ -36,10 +36,22 @@ import { RowTypeError, type TypedRow, typeColumns } from './rows';
 export interface ConversationMeasurer {
   /** Threads measuring. */
   readonly size: number;
-  /** Characters of text sent and not yet measured. */
-  readonly pendingChars: number;
-  /** {@link measureConversations} of `texts` (`chars` long in total) on another thread. */
-  measure(texts: string[], chars: number): Promise<MeasuredBatch>;
+  /** Start {@link measureConversations} of `texts` (`chars` long in total) on another thread. */
+  send(texts: string[], chars: number): MeasureJob;
+  /** Take in the measures already done (without waiting), so jobs show them. */
+  poll(): void;
+}
+
+/** One batch sent to be measured. */
+export interface MeasureJob {
+  /** Its measures, once in (see {@link ConversationMeasurer.poll}). */
+  readonly measured?: MeasuredBatch;
+  /** Why it could not be measured (the run fails with it). */
+  readonly failure?: Error;
+  /** Resolves when `measured` or `failure` is set. */
+  readonly settled: Promise<void>;
+  /** Take the batch back if no thread has started it (true: the caller must measure it). */
+  takeBack(): boolean;
 }
 
 export const INPUT_COLUMNS = USER_CSV_COLUMNS;
@@ -113,12 +125,12 @@ export interface TransformDeps {
 const BATCH_CHARS = 128 * 1024;
 const BATCH_ROWS = 512;
 /**
- * Conversation text handed to the workers and not yet measured. Deep enough that they keep busy
- * while this thread encodes a Parquet row group (≈0.5 s); beyond it, this thread measures batches itself.
+ * Read ahead: conversation text read and not yet written. Every batch goes to the workers as soon
+ * as it is read, so this is also how much work they hold while this thread encodes a Parquet row
+ * group (≈1 s); past it, this thread stops reading and measures batches itself, or waits.
  */
-const WORKER_QUEUE_CHARS = 8 * 1024 * 1024;
-/** Measured rows waiting for an earlier batch before being written: past this, wait for the head. */
-const MAX_PENDING_CHARS = 2 * WORKER_QUEUE_CHARS;
+const MAX_PENDING_CHARS = 32 * 1024 * 1024;
+const MAX_PENDING_BATCHES = 1024;
 
 /** A row of a batch: typed columns waiting for their measures, or a rejection kept in CSV order. */
 type BatchItem = TypedRow | { usuarioId: string; reason: string };
@@ -148,8 +160,8 @@ export function rejectsKeyFor(key: string, rejectsPrefix: string): string {
  *
  * Rows go in batches: their columns are typed on this thread, their conversations are measured
  * (parsed, validated, tokens counted) by the token workers when `deps.workers` is given — this
- * thread measures a batch itself whenever the workers already hold enough — and each batch's rows
- * are then priced and written in CSV order, so the output does not depend on who measured what.
+ * thread measures a batch itself when it would otherwise wait — and each batch's rows are then
+ * priced and written in CSV order, so the output does not depend on who measured what.
  */
 export async function runTransform(deps: TransformDeps): Promise<TransformSummary> {
   const { store, config, key, prices, countTokens, workers } = deps;
@@ -246,38 +258,47 @@ export async function runTransform(deps: TransformDeps): Promise<TransformSummar
     }
   };
 
-  const pending: Array<{ batch: Batch; result: Promise<MeasuredBatch>; measured?: MeasuredBatch }> = [];
+  /** Batches read and not yet written, in CSV order. */
+  const pending: Array<{ batch: Batch; job?: MeasureJob; measured?: MeasuredBatch }> = [];
   let pendingChars = 0;
-  /** Write the batches at the head of the queue whose measures are in (all of them when `all`). */
-  const drain = async (all: boolean) => {
+  const measured = (e: (typeof pending)[number]) => {
+    if (!e.measured && e.job) {
+      if (e.job.failure) throw e.job.failure;
+      e.measured = e.job.measured;
+    }
+    return e.measured;
+  };
+  /**
+   * Write the batches at the head whose measures are in. Then, when `final` or when too much is
+   * read ahead, make progress without reading more: measure here the earliest batch no worker has
+   * started, or else wait for the head.
+   */
+  const settle = async (final: boolean) => {
     while (pending.length > 0) {
-      const head = pending[0] as (typeof pending)[number];
-      if (!head.measured && !all && pendingChars <= MAX_PENDING_CHARS) return;
-      const measured = head.measured ?? (await head.result);
-      pending.shift();
-      pendingChars -= head.batch.chars;
-      await writeBatch(head.batch, measured);
+      workers?.poll();
+      let head = pending[0] as (typeof pending)[number];
+      for (let m = measured(head); m; m = measured(head)) {
+        pending.shift();
+        pendingChars -= head.batch.chars;
+        await writeBatch(head.batch, m);
+        if (pending.length === 0) return;
+        workers?.poll();
+        head = pending[0] as (typeof pending)[number];
+      }
+      if (!final && pendingChars <= MAX_PENDING_CHARS && pending.length <= MAX_PENDING_BATCHES) return;
+      const free = pending.find((e) => !measured(e) && (!e.job || e.job.takeBack()));
+      if (free) free.measured = measureConversations(free.batch.texts, countTokens);
+      else await head.job?.settled;
     }
   };
   const dispatch = async (batch: Batch) => {
-    let result: Promise<MeasuredBatch>;
-    let measured: MeasuredBatch | undefined;
-    if (workers && workers.pendingChars < WORKER_QUEUE_CHARS) result = workers.measure(batch.texts, batch.chars);
-    else {
-      measured = measureConversations(batch.texts, countTokens);
-      result = Promise.resolve(measured);
-    }
-    const entry: (typeof pending)[number] = { batch, result, measured };
-    // Settled out of order; a failure is raised when its batch reaches the head (never unhandled).
-    result.then(
-      (m) => {
-        entry.measured = m;
-      },
-      () => undefined,
+    pending.push(
+      workers
+        ? { batch, job: workers.send(batch.texts, batch.chars) }
+        : { batch, measured: measureConversations(batch.texts, countTokens) },
     );
-    pending.push(entry);
     pendingChars += batch.chars;
-    await drain(false);
+    await settle(false);
   };
 
   const pump = async () => {
@@ -300,7 +321,7 @@ export async function runTransform(deps: TransformDeps): Promise<TransformSummar
         }
       }
       if (batch.items.length > 0) await dispatch(batch);
-      await drain(true);
+      await settle(true);
       await writer.close();
     } catch (err) {
       stream.destroy(err as Error);
