@@ -20,6 +20,7 @@ import {
   ParquetRowWriter,
   type PriceTable,
   passThroughSink,
+  type Rate,
   type RetryCounter,
   type RunSummary,
   RunTally,
@@ -181,6 +182,13 @@ export async function runTransform(deps: TransformDeps): Promise<TransformSummar
   const upload = store.write(config.OUTPUT_KEY, stream, 'application/vnd.apache.parquet');
   const writer = new ParquetRowWriter(PARQUET_COLUMNS, sink, deps.rowGroupSize ?? 20_000);
 
+  /** The model's rate by day (one lookup per distinct day of the run). */
+  const rates = new Map<string, Rate | undefined>();
+  const rateOn = (day: string) => {
+    if (!rates.has(day)) rates.set(day, prices.rate(model, day));
+    return rates.get(day);
+  };
+
   /** Price, build and write (or reject) the rows of one measured batch, in CSV order. */
   const writeBatch = async (batch: Batch, measured: MeasuredBatch) => {
     const { values, errors } = measured;
@@ -215,7 +223,7 @@ export async function runTransform(deps: TransformDeps): Promise<TransformSummar
           day = typed.fecha_primera_conversacion ?? runDay;
           undated++;
         }
-        const rate = day === undefined ? undefined : prices.rate(model, day);
+        const rate = day === undefined ? undefined : rateOn(day);
         if (!rate) unpriced = `no price for ${model} on ${day ?? 'an unknown date'}`;
         else cost += (u * rate.input + b * rate.output) / 1_000_000;
       }
