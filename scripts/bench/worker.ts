@@ -287,7 +287,7 @@ async function main(): Promise<void> {
       const { handler } = await import('../../services/transform/src/handlers/transform');
       out.push(
         await measure(
-          `transform end to end (S3 CSV → S3 Parquet, o200k, ${1 + defaultWorkerCount()} threads)`,
+          `transform end to end (S3 → S3, o200k, ${1 + defaultWorkerCount()} threads)`,
           sizeText,
           async () => {
             const s = await handler({ bucket: 'bench', key });

@@ -127,7 +127,8 @@ export class CsvStreamWriter {
  * Works on the bytes and decodes each field on its own (fast-csv's char-by-char parser measured
  * 3–4× slower on the normalize output): a quoted field is undoubled byte by byte and decoded once,
  * so a kilobytes-long JSON column never becomes a chain of string pieces to flatten, and no field
- * keeps a whole decoded chunk alive in memory.
+ * keeps a whole decoded chunk alive in memory. Text chunks are encoded to UTF-8 first (a lone
+ * surrogate, which no byte input can hold, reads as U+FFFD).
  */
 export async function* parseCsvRecords(input: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
   // The bytes of a record cut by a chunk boundary are carried at the start of `work` (reused:

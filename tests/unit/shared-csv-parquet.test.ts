@@ -102,6 +102,36 @@ describe('CSV', () => {
     }
   });
 
+  it('reads back random rows of awkward pieces, cut into random byte chunks', async () => {
+    let seed = 20261125;
+    const random = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const pieces = [',', '"', '""', '\n', '\r\n', '\r', 'é', 'ñ', '🏠', '\u200f', ' ', '{"a":1}', 'x'.repeat(40), ''];
+    for (let round = 0; round < 200; round++) {
+      const rows = Array.from({ length: 1 + Math.floor(random() * 6) }, (_, r) => ({
+        id: String(r),
+        a: Array.from({ length: Math.floor(random() * 8) }, () => pieces[Math.floor(random() * pieces.length)]).join(
+          '',
+        ),
+        b: Array.from({ length: Math.floor(random() * 3) }, () => pieces[Math.floor(random() * pieces.length)]).join(
+          '',
+        ),
+      }));
+      const bytes = Buffer.from(await rowsToCsv(['id', 'a', 'b'], rows));
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < bytes.length; ) {
+        const step = 1 + Math.floor(random() * (random() < 0.5 ? 5 : 60));
+        chunks.push(bytes.subarray(at, at + step));
+        at += step;
+      }
+      const back: Record<string, string>[] = [];
+      for await (const r of readCsv(Readable.from(chunks))) back.push(r);
+      expect(back).toEqual(rows);
+    }
+  });
+
   it('ends a record at LF, CRLF or the end of the input, and skips blank lines', async () => {
     const rows: string[][] = [];
     for await (const r of parseCsvRecords(Readable.from([Buffer.from('a,b\n\r\n1,"x"\r\n\n2,y\r')]))) rows.push(r);
