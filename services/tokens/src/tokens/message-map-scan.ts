@@ -49,7 +49,7 @@ let end = 0;
 function load(src: string | Uint8Array): boolean {
   const n = src.length;
   // 3 bytes per unit: the UTF-8 write of a non-ASCII string then never stops at exactly `n` bytes.
-  const need = (typeof src === 'string' ? 3 * n : n) + 16;
+  const need = (typeof src === 'string' ? 3 * n : n) + 8;
   if (b.length < need) {
     b = Buffer.from(new ArrayBuffer((Math.max(need, 2 * b.length) + 3) & ~3));
     words = new Int32Array(b.buffer);
@@ -62,8 +62,8 @@ function load(src: string | Uint8Array): boolean {
   }
   end = n;
   // Zero bytes after the text end every loop without bounds checks (no JSON token accepts them) and
-  // keep stale bytes out of the last words tested.
-  for (let i = end; i < end + 8; i++) b[i] = 0;
+  // keep stale bytes out of the last word tested.
+  for (let i = end; i < end + 4; i++) b[i] = 0;
   return true;
 }
 
@@ -166,7 +166,7 @@ function readEscape(i: number): number {
 
 /**
  * The string whose opening quote is at `i`, as token `n`; returns the index after its closing quote.
- * Aligned pairs of 4-byte words without a quote, backslash or control byte are passed whole. The text is
+ * Aligned 4-byte words without a quote, backslash or control byte are passed whole. The text is
  * ASCII, so no byte sum below carries into the next byte: `(x ^ 0x22..) + 0x7f..` has a byte's top
  * bit set exactly when that byte is not a quote, likewise for the backslash, and `x + 0x60..` exactly
  * when the byte is not below 0x20.
@@ -184,19 +184,9 @@ function readString(i: number, n: number): number {
     if ((j & 3) === 0) {
       for (;;) {
         const x = w[j >> 2]! | 0;
-        const y = w[(j >> 2) + 1]! | 0;
-        if (
-          (((x ^ 0x22222222) + 0x7f7f7f7f) &
-            ((x ^ 0x5c5c5c5c) + 0x7f7f7f7f) &
-            (x + 0x60606060) &
-            ((y ^ 0x22222222) + 0x7f7f7f7f) &
-            ((y ^ 0x5c5c5c5c) + 0x7f7f7f7f) &
-            (y + 0x60606060) &
-            TOPS) !==
-          TOPS
-        )
+        if ((((x ^ 0x22222222) + 0x7f7f7f7f) & ((x ^ 0x5c5c5c5c) + 0x7f7f7f7f) & (x + 0x60606060) & TOPS) !== TOPS)
           break;
-        j += 8;
+        j += 4;
       }
     }
     const c = buf[j]!;
