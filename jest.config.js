@@ -6,6 +6,8 @@ const common = {
   transform,
   transformIgnorePatterns,
   testEnvironment: 'node',
+  // Generous per-test limit: CI machines are shared and slow under load; a hang is still bounded.
+  testTimeout: 60_000,
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 };
 module.exports = {
