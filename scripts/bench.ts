@@ -15,8 +15,6 @@ import type { Measurement } from './bench/measure';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..');
-/** consolidated's target is its Lambda size (512 MB): give it the heap that size allows (≈90 %). */
-const LAMBDA_HEAP_MB: Record<string, number> = { 'consolidated-e2e': 460 };
 const ALL_STAGES = [
   'normalize-core',
   'parquet',
@@ -81,8 +79,6 @@ async function main(): Promise<void> {
             // Core stages hold their whole input in memory (by design: input in memory → output bytes);
             // a larger heap keeps the collector from dominating what is measured.
             ...(stage.endsWith('-core') || stage === 'parquet' ? ['--max-old-space-size=8192'] : []),
-            // End-to-end stages get the heap their Lambda memory allows (≈90 % of it, as the runtime sets).
-            ...(LAMBDA_HEAP_MB[stage] ? [`--max-old-space-size=${LAMBDA_HEAP_MB[stage]}`] : []),
             join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
             join(ROOT, 'scripts/bench/worker.ts'),
             stage,
