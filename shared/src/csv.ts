@@ -130,7 +130,10 @@ export class CsvStreamWriter {
  * keeps a whole decoded chunk alive in memory. Text chunks are encoded to UTF-8 first (a lone
  * surrogate, which no byte input can hold, reads as U+FFFD).
  */
-export async function* parseCsvRecords(input: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
+export async function* parseCsvRecords(
+  input: AsyncIterable<Buffer | string>,
+  raw?: RawField,
+): AsyncGenerator<string[]> {
   // The bytes of a record cut by a chunk boundary are carried at the start of `work` (reused:
   // fields are decoded into strings, so nothing keeps pointing into it). A record is parsed again
   // only once its carried bytes have doubled, so a record of n bytes in tiny chunks costs O(n).
@@ -163,7 +166,7 @@ export async function* parseCsvRecords(input: AsyncIterable<Buffer | string>): A
     }
     let pos = 0;
     while (pos < b.length) {
-      const r = parseRecord(b, pos, false);
+      const r = parseRecord(b, pos, false, raw);
       if (!r) break;
       pos = r.next;
       if (r.fields) yield r.fields;
@@ -179,7 +182,7 @@ export async function* parseCsvRecords(input: AsyncIterable<Buffer | string>): A
   if (heldSurrogate) b = Buffer.concat([b, Buffer.from(heldSurrogate, 'utf-8')]);
   let pos = 0;
   while (pos < b.length) {
-    const r = parseRecord(b, pos, true) as { fields?: string[]; next: number };
+    const r = parseRecord(b, pos, true, raw) as { fields?: string[]; next: number };
     pos = r.next;
     if (r.fields) yield r.fields;
   }
@@ -193,8 +196,21 @@ function ensureBytes(buf: Buffer, keep: number, size: number): Buffer {
   return bigger;
 }
 
+/**
+ * One field of every record kept as bytes instead of being decoded: the parser leaves `''` in its
+ * place and points `bytes` at its content (quotes undoubled), valid until the next record is parsed.
+ * `index` may be set once the header is known (`-1`: none).
+ */
+export interface RawField {
+  index: number;
+  bytes: Uint8Array;
+}
+
 /** Where quoted fields with doubled quotes are undoubled before decoding (grows as needed, reused). */
 let scratch: Buffer = Buffer.allocUnsafe(64 * 1024);
+/** The other scratch buffer: the one a raw field's undoubled bytes are left in, swapped with `scratch`. */
+let spareScratch: Buffer = Buffer.allocUnsafe(64 * 1024);
+const NO_BYTES = new Uint8Array(0);
 
 /** Copy `b[from, to)` to the start of `scratch`, making room for at least `room` bytes in all. */
 function toScratch(b: Buffer, from: number, to: number, room: number): void {
@@ -203,8 +219,14 @@ function toScratch(b: Buffer, from: number, to: number, room: number): void {
 }
 
 /** One record from `b` at `i`; `undefined` when the bytes end before the record does (unless `final`). */
-function parseRecord(b: Buffer, i: number, final: boolean): { fields?: string[]; next: number } | undefined {
+function parseRecord(
+  b: Buffer,
+  i: number,
+  final: boolean,
+  raw: RawField | undefined,
+): { fields?: string[]; next: number } | undefined {
   const n = b.length;
+  const rawIndex = raw ? raw.index : -1;
   // A blank line is skipped.
   if (b[i] === 10) return { next: i + 1 };
   if (b[i] === 13 && b[i + 1] === 10) return { next: i + 2 };
@@ -244,7 +266,18 @@ function parseRecord(b: Buffer, i: number, final: boolean): { fields?: string[];
         }
         break;
       }
-      value = w < 0 ? b.toString('utf-8', i + 1, k) : scratch.toString('utf-8', 0, w);
+      if (fields.length !== rawIndex) value = w < 0 ? b.toString('utf-8', i + 1, k) : scratch.toString('utf-8', 0, w);
+      else {
+        value = '';
+        if (w < 0) (raw as RawField).bytes = b.subarray(i + 1, k);
+        else {
+          // Later fields of this record undouble into the other buffer, so these bytes stay.
+          (raw as RawField).bytes = scratch.subarray(0, w);
+          const kept = scratch;
+          scratch = spareScratch;
+          spareScratch = kept;
+        }
+      }
       i = k + 1;
     } else {
       // Unquoted: up to the next comma or line feed.
@@ -257,7 +290,11 @@ function parseRecord(b: Buffer, i: number, final: boolean): { fields?: string[];
       if (k >= n && !final) return undefined;
       // As a line end: a CR before a line feed or before the end of the input is not content.
       const end = k > i && b[k - 1] === 13 && (k >= n || b[k] === 10) ? k - 1 : k;
-      value = b.toString('utf-8', i, end);
+      if (fields.length !== rawIndex) value = b.toString('utf-8', i, end);
+      else {
+        value = '';
+        (raw as RawField).bytes = b.subarray(i, end);
+      }
       i = k;
     }
     fields.push(value);
@@ -311,6 +348,37 @@ export async function* readCsv(
     const row: Record<string, string> = {};
     for (let i = 0; i < header.length; i++) row[header[i] as string] = fields[i] ?? '';
     yield row;
+  }
+}
+
+/**
+ * {@link readCsv}, with the column `rawColumn` (which must be in `required`) left out of each row
+ * and given as its UTF-8 bytes instead (quotes undoubled): a view valid only until the next row is
+ * read, so a caller that keeps it copies it. A long column never becomes a JS string this way
+ * (for a consumer that needs bytes: a Parquet writer, another thread).
+ */
+export async function* readCsvWithRaw(
+  input: AsyncIterable<Buffer | string>,
+  required: readonly string[],
+  rawColumn: string,
+): AsyncGenerator<{ row: Record<string, string>; raw: Uint8Array }, void, undefined> {
+  if (!required.includes(rawColumn)) throw new Error(`readCsvWithRaw: "${rawColumn}" must be a required column`);
+  let header: string[] | undefined;
+  const raw: RawField = { index: -1, bytes: NO_BYTES };
+  for await (const fields of parseCsvRecords(input, raw)) {
+    if (!header) {
+      header = fields;
+      const missing = required.find((c) => !fields.includes(c));
+      if (missing !== undefined) throw new MissingColumnError(missing);
+      raw.index = fields.indexOf(rawColumn);
+      continue;
+    }
+    const row: Record<string, string> = {};
+    for (let i = 0; i < header.length; i++) if (i !== raw.index) row[header[i] as string] = fields[i] ?? '';
+    // A short record (fewer fields than the header) has no such field: empty, as readCsv gives ''.
+    const bytes = fields.length > raw.index ? raw.bytes : NO_BYTES;
+    raw.bytes = NO_BYTES;
+    yield { row, raw: bytes };
   }
 }
 

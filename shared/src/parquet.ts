@@ -9,6 +9,7 @@
  * Written here rather than taken from a library because no writer measured meets transform's
  * throughput (README, design decisions); the tests read its files back with DuckDB and hyparquet.
  */
+import { isUtf8 } from 'node:buffer';
 import { PassThrough } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
 import { ByteBuffer, CompactWriter, LevelBuffer, T_BINARY, T_I32, T_STRUCT, writeLevels } from './parquet-encoding';
@@ -257,6 +258,21 @@ class Leaf {
     this.pageNulls++;
   }
 
+  /** UTF-8 bytes (already checked) as PLAIN BYTE_ARRAY, as {@link appendString} writes a string. */
+  appendUtf8(src: Uint8Array): void {
+    const buf = this.values;
+    const written = src.length;
+    buf.reserve(4 + written);
+    const at = buf.length + 4;
+    const bytes = buf.bytes;
+    bytes.set(src, at);
+    buf.view.setUint32(at - 4, written, true);
+    buf.length = at + written;
+    this.pageLevels++;
+    if (!this.minMax) return;
+    this.noteMinMax(bytes, at, written);
+  }
+
   /** A string's UTF-8 bytes as PLAIN BYTE_ARRAY (4-byte length, then the bytes). */
   appendString(s: string): void {
     const buf = this.values;
@@ -278,6 +294,10 @@ class Leaf {
     buf.length = at + written;
     this.pageLevels++;
     if (!this.minMax) return;
+    this.noteMinMax(bytes, at, written);
+  }
+
+  private noteMinMax(bytes: Uint8Array, at: number, written: number): void {
     if (this.minBytes === undefined || compareBytes(bytes, at, written, this.minBytes, this.minAt, this.minLen) < 0) {
       this.minBytes = bytes;
       this.minAt = at;
@@ -389,6 +409,9 @@ function checkValue(leaf: Leaf, v: unknown): unknown {
   switch (leaf.kind) {
     case K_STRING:
       if (typeof v === 'string') return v;
+      // Its UTF-8 bytes, written as they are; bytes that are not UTF-8 are decoded as a string
+      // would have been (U+FFFD for each bad sequence), so the file always holds valid UTF-8.
+      if (v instanceof Uint8Array) return isUtf8(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.length).toString();
       break;
     case K_INT32:
       if (typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) return v;
@@ -633,7 +656,8 @@ function appendList(leaf: Leaf, list: string[]): void {
 function appendScalar(leaf: Leaf, v: unknown): void {
   switch (leaf.kind) {
     case K_STRING:
-      leaf.appendString(v as string);
+      if (typeof v === 'string') leaf.appendString(v);
+      else leaf.appendUtf8(v as Uint8Array);
       break;
     case K_INT32:
     case K_DATE:

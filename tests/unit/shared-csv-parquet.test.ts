@@ -11,6 +11,7 @@ import {
   parseCsvRecords,
   passThroughSink,
   readCsv,
+  readCsvWithRaw,
   rowsToCsv,
 } from '@catia/shared';
 import { DuckDbEngine } from '@catia/shared/duckdb';
@@ -130,6 +131,62 @@ describe('CSV', () => {
       for await (const r of readCsv(Readable.from(chunks))) back.push(r);
       expect(back).toEqual(rows);
     }
+  });
+
+  it('gives one column as its bytes, the same as the decoded value, for random rows in random chunks', async () => {
+    let seed = 7;
+    const random = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const pieces = [',', '"', '""', '\n', '\r\n', 'é', '🏠', ' ', '{"a":"b"}', 'x'.repeat(70), ''];
+    const text = (n: number) =>
+      Array.from({ length: Math.floor(random() * n) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
+    for (let round = 0; round < 200; round++) {
+      // The raw column first, last or in between, with quoted (doubled-quote) fields after it too.
+      const headers = [
+        ['raw', 'a', 'b'],
+        ['a', 'b', 'raw'],
+        ['a', 'raw', 'b'],
+      ][round % 3] as string[];
+      const rows = Array.from({ length: 1 + Math.floor(random() * 6) }, () => ({
+        a: text(4),
+        raw: text(12),
+        b: text(4),
+      }));
+      const bytes = Buffer.from(await rowsToCsv(headers, rows));
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < bytes.length; ) {
+        const step = 1 + Math.floor(random() * (random() < 0.5 ? 5 : 60));
+        chunks.push(bytes.subarray(at, at + step));
+        at += step;
+      }
+      const back: Array<Record<string, string>> = [];
+      for await (const { row, raw } of readCsvWithRaw(Readable.from(chunks), ['raw'], 'raw')) {
+        back.push({ ...row, raw: Buffer.from(raw).toString('utf-8') });
+      }
+      expect(back).toEqual(rows);
+    }
+  });
+
+  it('gives an empty raw value for a record without that field, and needs the raw column to be required', async () => {
+    const back: Array<[Record<string, string>, number]> = [];
+    for await (const { row, raw } of readCsvWithRaw(
+      Readable.from([Buffer.from('a,raw\n1,"x""y"\n2\n')]),
+      ['raw'],
+      'raw',
+    ))
+      back.push([row, raw.length]);
+    expect(back).toEqual([
+      [{ a: '1' }, 3],
+      [{ a: '2' }, 0],
+    ]);
+    await expect(async () => {
+      for await (const _ of readCsvWithRaw(Readable.from(['a\n1\n']), [], 'a')) void _;
+    }).rejects.toThrow('must be a required column');
+    await expect(async () => {
+      for await (const _ of readCsvWithRaw(Readable.from(['a\n1\n']), ['raw'], 'raw')) void _;
+    }).rejects.toThrow(MissingColumnError);
   });
 
   it('ends a record at LF, CRLF or the end of the input, and skips blank lines', async () => {

@@ -413,6 +413,24 @@ describe('ParquetRowWriter', () => {
     expect(await readWithDuckDb(bytes)).toEqual([{ id: 0, texto: 'a\ufffdb' }]);
   });
 
+  it('writes a string given as UTF-8 bytes exactly as the string (statistics too); bad UTF-8 as U+FFFD', async () => {
+    const rows = allTypeRows(120);
+    const asBytes = rows.map((r) => ({
+      ...r,
+      texto: typeof r.texto === 'string' ? Buffer.from(r.texto) : r.texto,
+      conversacion: typeof r.conversacion === 'string' ? new Uint8Array(Buffer.from(r.conversacion)) : r.conversacion,
+    }));
+    expect((await writeParquet(ALL_TYPES, asBytes, 50)).equals(await writeParquet(ALL_TYPES, rows, 50))).toBe(true);
+    const columns: ParquetColumn[] = [
+      { name: 'id', type: 'int32', required: true },
+      { name: 'texto', type: 'string' },
+    ];
+    const bad = Buffer.from([0x61, 0xff, 0x62, 0xe2, 0x82]); // a, a stray byte, b, a cut 3-byte sequence
+    const bytes = await writeParquet(columns, [{ id: 0, texto: bad }], 10);
+    expect(await readWithDuckDb(bytes)).toEqual([{ id: 0, texto: bad.toString('utf-8') }]);
+    expect(bad.toString('utf-8')).toBe('a\ufffdb\ufffd');
+  });
+
   it('writes byte-identical files for the same rows', async () => {
     const rows = allTypeRows(80);
     expect((await writeParquet(ALL_TYPES, rows, 30)).equals(await writeParquet(ALL_TYPES, rows, 30))).toBe(true);

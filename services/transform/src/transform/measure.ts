@@ -55,3 +55,20 @@ export function measureConversations(texts: readonly string[], count: TokenCount
   }
   return { values, errors };
 }
+
+/**
+ * {@link measureConversations} of texts given as UTF-8 bytes back to back: text `i` is
+ * `bytes[ends[i-1] ?? 0, ends[i])`. Each is decoded as the CSV parser would decode it (a bad byte
+ * sequence reads as U+FFFD), so counts do not depend on where a text was decoded.
+ */
+export function measureUtf8(bytes: Uint8Array, ends: ArrayLike<number>, n: number, count: TokenCounter): MeasuredBatch {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const texts: string[] = new Array(n);
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const end = ends[i] as number;
+    texts[i] = buf.toString('utf-8', start, end);
+    start = end;
+  }
+  return measureConversations(texts, count);
+}

@@ -24,21 +24,22 @@ import {
   type RetryCounter,
   type RunSummary,
   RunTally,
-  readCsv,
+  readCsvWithRaw,
   rejectionsToJsonl,
   type TokenCounter,
   USER_CSV_COLUMNS,
 } from '@catia/shared';
 import type { TransformConfig } from './config';
-import { type MeasuredBatch, measureConversations } from './measure';
+import { type MeasuredBatch, measureUtf8 } from './measure';
 import { RowTypeError, type TypedRow, typeColumns } from './rows';
+import { SlabPool, type TextSlab } from './text-slab';
 
 /** Measures batches of conversations off this thread (implemented by the token workers). */
 export interface ConversationMeasurer {
   /** Threads measuring. */
   readonly size: number;
-  /** Start {@link measureConversations} of `texts` (`chars` long in total) on another thread. */
-  send(texts: string[], chars: number): MeasureJob;
+  /** Start {@link measureUtf8} of the slab's texts on another thread (the slab stays the caller's). */
+  send(slab: TextSlab): MeasureJob;
   /** Take in the measures already done (without waiting), so jobs show them. */
   poll(): void;
 }
@@ -57,8 +58,9 @@ export interface MeasureJob {
 
 export const INPUT_COLUMNS = USER_CSV_COLUMNS;
 
-/** One output row: the typed CSV columns plus the estimates. */
-export interface OutputRow extends TypedRow {
+/** One output row: the typed CSV columns plus the estimates (`conversacion_completa` as its UTF-8 bytes). */
+export interface OutputRow extends Omit<TypedRow, 'conversacion_completa'> {
+  conversacion_completa: Uint8Array;
   tokens_pregunta: number;
   tokens_respuesta: number;
   tokens_total: number;
@@ -123,25 +125,27 @@ export interface TransformDeps {
 }
 
 /** Rows whose conversations are measured together (one message to a worker): by text size, or by count. */
-const BATCH_CHARS = 128 * 1024;
+const BATCH_BYTES = 128 * 1024;
 const BATCH_ROWS = 512;
+/** Slab size: a batch closes past BATCH_BYTES, so its last text may take up to the rest. */
+const SLAB_BYTES = 256 * 1024;
 /**
- * Read ahead: conversation text read and not yet written. Every batch goes to the workers as soon
+ * Read ahead: conversation bytes read and not yet written. Every batch goes to the workers as soon
  * as it is read, so this is also how much work they hold while this thread encodes a Parquet row
- * group (≈1 s); past it, this thread stops reading and measures batches itself, or waits.
+ * group; past it, this thread stops reading and measures batches itself, or waits. Kept small so
+ * the same slabs come back (32 MB of fresh slabs per 100k items cost ~0.1 s of first-touch page
+ * faults here, for no gain in balance).
  */
-const MAX_PENDING_CHARS = 32 * 1024 * 1024;
+const MAX_PENDING_BYTES = 8 * 1024 * 1024;
 const MAX_PENDING_BATCHES = 1024;
 
 /** A row of a batch: typed columns waiting for their measures, or a rejection kept in CSV order. */
 type BatchItem = TypedRow | { usuarioId: string; reason: string };
 interface Batch {
   items: BatchItem[];
-  /** `conversacion_completa` of each typed item, in order. */
-  texts: string[];
-  chars: number;
+  /** `conversacion_completa` of each typed item, in order, as UTF-8 bytes. */
+  texts: TextSlab;
 }
-const newBatch = (): Batch => ({ items: [], texts: [], chars: 0 });
 
 /** `reports/etl-process1/data_20251231.csv` → `2025-12-31` (the run date), if the name carries one. */
 export function runDateOfKey(key: string): string | undefined {
@@ -193,12 +197,14 @@ export async function runTransform(deps: TransformDeps): Promise<TransformSummar
   const writeBatch = async (batch: Batch, measured: MeasuredBatch) => {
     const { values, errors } = measured;
     let at = 0;
+    let text = 0;
     for (const item of batch.items) {
       if (typeof item === 'object' && 'reason' in item) {
         tally.reject({ usuario_id: item.usuarioId }, item.reason);
         continue;
       }
       const typed = item;
+      const conversacion = batch.texts.text(text++);
       const n = values[at++] as number;
       if (n < 0) {
         tally.reject({ usuario_id: typed.usuario_id }, errors[-1 - n] as string);
@@ -247,7 +253,7 @@ export async function runTransform(deps: TransformDeps): Promise<TransformSummar
         feedback_dislikes: typed.feedback_dislikes,
         feedback_ultima_respuesta: typed.feedback_ultima_respuesta,
         comentarios_feedback: typed.comentarios_feedback,
-        conversacion_completa: typed.conversacion_completa,
+        conversacion_completa: conversacion,
         tokens_pregunta: pregunta,
         tokens_respuesta: respuesta,
         tokens_total: pregunta + respuesta,
@@ -268,7 +274,9 @@ export async function runTransform(deps: TransformDeps): Promise<TransformSummar
 
   /** Batches read and not yet written, in CSV order. */
   const pending: Array<{ batch: Batch; job?: MeasureJob; measured?: MeasuredBatch }> = [];
-  let pendingChars = 0;
+  let pendingBytes = 0;
+  const slabs = new SlabPool(SLAB_BYTES);
+  const measureHere = (slab: TextSlab) => measureUtf8(slab.bytes, slab.ends, slab.ends.length, countTokens);
   const measured = (e: (typeof pending)[number]) => {
     if (!e.measured && e.job) {
       if (e.job.failure) throw e.job.failure;
@@ -287,45 +295,49 @@ export async function runTransform(deps: TransformDeps): Promise<TransformSummar
       let head = pending[0] as (typeof pending)[number];
       for (let m = measured(head); m; m = measured(head)) {
         pending.shift();
-        pendingChars -= head.batch.chars;
+        pendingBytes -= head.batch.texts.length;
         await writeBatch(head.batch, m);
+        slabs.give(head.batch.texts);
         if (pending.length === 0) return;
         workers?.poll();
         head = pending[0] as (typeof pending)[number];
       }
-      if (!final && pendingChars <= MAX_PENDING_CHARS && pending.length <= MAX_PENDING_BATCHES) return;
+      if (!final && pendingBytes <= MAX_PENDING_BYTES && pending.length <= MAX_PENDING_BATCHES) return;
       const free = pending.find((e) => !measured(e) && (!e.job || e.job.takeBack()));
-      if (free) free.measured = measureConversations(free.batch.texts, countTokens);
+      if (free) free.measured = measureHere(free.batch.texts);
       else await head.job?.settled;
     }
   };
   const dispatch = async (batch: Batch) => {
-    pending.push(
-      workers
-        ? { batch, job: workers.send(batch.texts, batch.chars) }
-        : { batch, measured: measureConversations(batch.texts, countTokens) },
-    );
-    pendingChars += batch.chars;
+    pending.push(workers ? { batch, job: workers.send(batch.texts) } : { batch, measured: measureHere(batch.texts) });
+    pendingBytes += batch.texts.length;
     await settle(false);
   };
 
   const pump = async () => {
     try {
-      let batch = newBatch();
-      for await (const row of readCsv(body, INPUT_COLUMNS)) {
+      let batch: Batch = { items: [], texts: slabs.take() };
+      // The conversations column is read as bytes: copied once into the batch's slab, measured from
+      // there (here or by a worker) and written to the Parquet from there, never held as a string.
+      for await (const { row, raw } of readCsvWithRaw(body, INPUT_COLUMNS, 'conversacion_completa')) {
         tally.scanned++;
         try {
           const typed = typeColumns(row);
+          if (!batch.texts.fits(raw.length)) {
+            // `raw` stays valid while this waits: the parser moves on only when asked for the next row.
+            if (batch.items.length > 0) await dispatch(batch);
+            else slabs.give(batch.texts);
+            batch = { items: [], texts: slabs.take(raw.length) };
+          }
+          batch.texts.add(raw);
           batch.items.push(typed);
-          batch.texts.push(typed.conversacion_completa);
-          batch.chars += typed.conversacion_completa.length;
         } catch (err) {
           if (!(err instanceof RowTypeError)) throw err;
           batch.items.push({ usuarioId: row.usuario_id ?? '', reason: err.message });
         }
-        if (batch.chars >= BATCH_CHARS || batch.items.length >= BATCH_ROWS) {
+        if (batch.texts.length >= BATCH_BYTES || batch.items.length >= BATCH_ROWS) {
           await dispatch(batch);
-          batch = newBatch();
+          batch = { items: [], texts: slabs.take() };
         }
       }
       if (batch.items.length > 0) await dispatch(batch);

@@ -24,8 +24,9 @@ import {
   workerData,
 } from 'node:worker_threads';
 import { createTokenCounter, type TokenMethod } from '@catia/shared';
-import { type MeasuredBatch, measureConversations } from './measure';
+import { type MeasuredBatch, measureUtf8 } from './measure';
 import type { ConversationMeasurer, MeasureJob } from './pipeline';
+import type { TextSlab } from './text-slab';
 
 const WORKER_FLAG = 'catiaTransformTokenWorker';
 /** Claim flags, one per batch id modulo RING (far more than batches ever in flight). */
@@ -39,6 +40,13 @@ interface Setup {
   method: TokenMethod;
   claims: SharedArrayBuffer;
   replies: MessagePort;
+}
+interface WorkMessage {
+  id: number;
+  /** A view over the slab's SharedArrayBuffer; the batch's texts are its first `length` bytes. */
+  bytes: Uint8Array;
+  length: number;
+  ends: Int32Array;
 }
 type Reply =
   | { id: number; values: Float64Array; errors: string[] }
@@ -66,7 +74,7 @@ class Job implements MeasureJob {
 
   constructor(
     readonly id: number,
-    readonly chars: number,
+    readonly size: number,
     readonly slot: Slot,
     private readonly pool: TokenWorkers,
   ) {
@@ -93,7 +101,7 @@ interface Slot {
   worker: Worker;
   replies: MessagePort;
   jobs: Map<number, Job>;
-  pendingChars: number;
+  pendingBytes: number;
 }
 
 /** A pool of token workers counting with `method`; {@link TokenWorkers.start} resolves once each has loaded it. */
@@ -123,7 +131,7 @@ export class TokenWorkers implements ConversationMeasurer {
         // TypeScript sources (tests, bench) need tsx's loader; the Lambda bundle is plain JavaScript.
         ...(fromSource ? { execArgv: ['--require', createRequire(__filename).resolve('tsx/cjs')] } : {}),
       });
-      const slot: Slot = { worker, replies: port1, jobs: new Map(), pendingChars: 0 };
+      const slot: Slot = { worker, replies: port1, jobs: new Map(), pendingBytes: 0 };
       pool.slots.push(slot);
       return new Promise<void>((resolve, reject) => {
         worker.once('message', () => {
@@ -154,21 +162,24 @@ export class TokenWorkers implements ConversationMeasurer {
     return this.failure === undefined;
   }
 
-  send(texts: string[], chars: number): MeasureJob {
+  send(slab: TextSlab): MeasureJob {
+    const size = slab.length;
     let slot = this.slots[0] as Slot;
-    for (const s of this.slots) if (s.pendingChars < slot.pendingChars) slot = s;
+    for (const s of this.slots) if (s.pendingBytes < slot.pendingBytes) slot = s;
     const id = this.nextId++;
-    const job = new Job(id, chars, slot, this);
+    const job = new Job(id, size, slot, this);
     if (this.failure) {
       job.done(undefined, this.failure);
       return job;
     }
     Atomics.store(this.claims, id % RING, QUEUED);
     slot.jobs.set(id, job);
-    slot.pendingChars += chars;
+    slot.pendingBytes += size;
     // A worker with work keeps the process alive; an idle one does not (Lambda freezes it between runs).
     if (slot.jobs.size === 1) this.keepAlive(slot, true);
-    slot.worker.postMessage({ id, texts });
+    // The slab is shared memory: the worker reads the texts in place.
+    const message: WorkMessage = { id, bytes: slab.bytes, length: slab.length, ends: Int32Array.from(slab.ends) };
+    slot.worker.postMessage(message);
     return job;
   }
 
@@ -199,7 +210,7 @@ export class TokenWorkers implements ConversationMeasurer {
   }
 
   private release(job: Job): void {
-    job.slot.pendingChars -= job.chars;
+    job.slot.pendingBytes -= job.size;
     if (job.slot.jobs.size === 0) this.keepAlive(job.slot, false);
   }
 
@@ -236,7 +247,7 @@ export class TokenWorkers implements ConversationMeasurer {
     for (const slot of this.slots) {
       for (const job of slot.jobs.values()) job.done(undefined, this.failure);
       slot.jobs.clear();
-      slot.pendingChars = 0;
+      slot.pendingBytes = 0;
       this.keepAlive(slot, false);
     }
   }
@@ -248,12 +259,12 @@ async function serveTokenWorker(setup: Setup): Promise<void> {
   if (!port) return;
   const claims = new Int32Array(setup.claims);
   const count = await createTokenCounter(setup.method);
-  port.on('message', ({ id, texts }: { id: number; texts: string[] }) => {
+  port.on('message', ({ id, bytes, length, ends }: WorkMessage) => {
     let reply: Reply;
     if (Atomics.compareExchange(claims, id % RING, QUEUED, TAKEN_BY_WORKER) !== QUEUED) reply = { id, skipped: true };
     else {
       try {
-        const m = measureConversations(texts, count);
+        const m = measureUtf8(bytes.subarray(0, length), ends, ends.length, count);
         reply = { id, values: m.values, errors: m.errors };
       } catch (err) {
         // Not a row problem (those are in `errors`): the run fails with this message, as on one thread.

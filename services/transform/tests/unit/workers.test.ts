@@ -5,10 +5,19 @@ import { generateCatiaItems } from '../../../../scripts/lib/sample-data';
 import { loadNormalizeConfig } from '../../../normalize/src/normalize/config';
 import { runNormalize } from '../../../normalize/src/normalize/pipeline';
 import { loadTransformConfig } from '../../src/transform/config';
-import { type MeasuredBatch, measureConversations } from '../../src/transform/measure';
+import { type MeasuredBatch, measureConversations, measureUtf8 } from '../../src/transform/measure';
 import { type ConversationMeasurer, runTransform } from '../../src/transform/pipeline';
 import { conversations } from '../../src/transform/rows';
+import { SlabPool, TextSlab } from '../../src/transform/text-slab';
 import { TokenWorkerError, TokenWorkers } from '../../src/transform/workers';
+
+/** A slab holding `texts`, as the pipeline fills one. */
+function slabOf(texts: readonly string[]): TextSlab {
+  const bytes = texts.map((t) => Buffer.from(t));
+  const slab = new TextSlab(bytes.reduce((n, b) => n + b.length, 0) + 1);
+  for (const b of bytes) slab.add(b);
+  return slab;
+}
 
 const KEY = 'reports/etl-process1/data_20251231.csv';
 const FIXTURES = join(__dirname, '..', 'fixtures');
@@ -84,13 +93,13 @@ describe('the pipeline with other threads measuring', () => {
     return {
       size: 1,
       poll: () => undefined,
-      send: (texts) => {
+      send: (slab) => {
         const job: { measured?: MeasuredBatch; settled: Promise<void>; takeBack: () => boolean } = {
           takeBack: () => false,
           settled: new Promise<void>((resolve) =>
             setTimeout(
               () => {
-                job.measured = measureConversations(texts, count);
+                job.measured = measureUtf8(slab.bytes, slab.ends, slab.ends.length, count);
                 resolve();
               },
               n++ % 3 === 0 ? 20 : 1,
@@ -112,6 +121,54 @@ describe('the pipeline with other threads measuring', () => {
       expect(Buffer.compare(other.parquet as Buffer, one.parquet as Buffer)).toBe(0);
     }
   }, 120_000);
+});
+
+describe('text slabs', () => {
+  it('hold texts back to back, each read back as it was added', () => {
+    const slab = new TextSlab(64);
+    const texts = ['hola', '', 'ñandú 🏠', 'x'.repeat(20)].map((t) => Buffer.from(t));
+    for (const t of texts) {
+      expect(slab.fits(t.length)).toBe(true);
+      slab.add(t);
+    }
+    expect(slab.fits(64 - slab.length)).toBe(true);
+    expect(slab.fits(64 - slab.length + 1)).toBe(false);
+    texts.forEach((t, i) => expect(Buffer.from(slab.text(i)).equals(t)).toBe(true));
+    expect(slab.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  it('come back cleared from the pool; a slab sized for one long text is not kept', () => {
+    const pool = new SlabPool(32, 1);
+    const a = pool.take();
+    a.add(Buffer.from('abc'));
+    const long = pool.take(100);
+    expect(long.capacity).toBe(100);
+    pool.give(long);
+    pool.give(a);
+    const again = pool.take();
+    expect(again).toBe(a);
+    expect([again.length, again.ends.length]).toEqual([0, 0]);
+    expect(pool.take()).not.toBe(long);
+  });
+
+  it('are measured as the same texts decoded (a bad byte sequence as U+FFFD)', async () => {
+    const count = await createTokenCounter('o200k_base');
+    const texts = [
+      JSON.stringify([[{ rol: 'user', texto: '¿Cuál es el avalúo? 🏠', fecha: '2025-08-10T15:00:00Z' }]]),
+      '',
+      'no es json',
+    ];
+    const bad = Buffer.concat([
+      Buffer.from('[[{"rol":"bot","texto":"a'),
+      Buffer.from([0xff, 0xe2]),
+      Buffer.from('"}]]'),
+    ]);
+    const slab = new TextSlab(4096);
+    for (const t of [...texts.map((x) => Buffer.from(x)), bad]) slab.add(t);
+    const got = measureUtf8(slab.bytes, slab.ends, slab.ends.length, count);
+    expect(got).toEqual(measureConversations([...texts, bad.toString('utf-8')], count));
+    expect(got.values[got.values.length - 2]).toBe(count('a\ufffd\ufffd'));
+  });
 });
 
 describe('token workers', () => {
@@ -138,7 +195,7 @@ describe('token workers', () => {
     const count = await createTokenCounter('o200k_base');
     const text = JSON.stringify([[{ rol: 'user', texto: 'hola '.repeat(2000) }]]);
     const batches = Array.from({ length: 40 }, (_, i) => [text, JSON.stringify([[{ rol: 'bot', texto: `n ${i}` }]])]);
-    const jobs = batches.map((b) => workers.send(b, 10_000));
+    const jobs = batches.map((b) => workers.send(slabOf(b)));
     const takenBack = jobs.map((j) => j.takeBack());
     expect(takenBack.some(Boolean)).toBe(true);
     await Promise.all(jobs.filter((_, i) => !takenBack[i]).map((j) => j.settled));
@@ -159,7 +216,7 @@ describe('token workers', () => {
 
   it('once closed, fail every batch and the run', async () => {
     const closed = await TokenWorkers.start('chars/4', 1);
-    const pending = closed.send([JSON.stringify([[{ rol: 'user', texto: 'hola' }]])], 4);
+    const pending = closed.send(slabOf([JSON.stringify([[{ rol: 'user', texto: 'hola' }]])]));
     await closed.close();
     await pending.settled;
     expect(pending.failure).toBeInstanceOf(TokenWorkerError);
