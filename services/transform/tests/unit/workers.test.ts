@@ -133,7 +133,7 @@ describe('text slabs', () => {
     }
     expect(slab.fits(64 - slab.length)).toBe(true);
     expect(slab.fits(64 - slab.length + 1)).toBe(false);
-    texts.forEach((t, i) => expect(Buffer.from(slab.text(i)).equals(t)).toBe(true));
+    for (const [i, t] of texts.entries()) expect(Buffer.from(slab.text(i)).equals(t)).toBe(true);
     expect(slab.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
