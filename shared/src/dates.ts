@@ -5,6 +5,9 @@
 const BOGOTA_OFFSET_MS = -5 * 60 * 60 * 1000;
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
+/** The largest time value a Date holds (ECMA-262: ±8.64e15 ms). */
+const MAX_DATE_MS = 8.64e15;
+
 /**
  * A time value as epoch milliseconds, or `undefined` when it cannot be read.
  * Numbers below 1e11 are taken as epoch seconds (a ms value that small would be before 1973).
@@ -12,7 +15,9 @@ const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 export function toEpochMs(value: unknown): number | undefined {
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || value <= 0) return undefined;
-    return value < 1e11 ? value * 1000 : value;
+    const ms = value < 1e11 ? value * 1000 : value;
+    // Beyond what a Date can hold (year 275760): no instant, rather than a crash where it is formatted.
+    return ms <= MAX_DATE_MS ? ms : undefined;
   }
   if (typeof value === 'bigint') return toEpochMs(Number(value));
   if (typeof value === 'string') {

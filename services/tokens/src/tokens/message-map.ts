@@ -249,7 +249,8 @@ export function mergeFeedback(s3Map: Obj, ddbMap: Obj | undefined): number {
   if (!ddbMap) return 0;
   let merged = 0;
   for (const [id, node] of Object.entries(ddbMap)) {
-    if (!isObj(node) || !isObj(node.feedback)) continue;
+    // Own nodes only: an id such as `__proto__` must never reach Object.prototype.
+    if (!isObj(node) || !isObj(node.feedback) || !Object.hasOwn(s3Map, id)) continue;
     const target = s3Map[id];
     if (isObj(target) && !isObj(target.feedback)) {
       target.feedback = node.feedback;
