@@ -108,9 +108,16 @@ const PHYSICAL = [TYPE.BYTE_ARRAY, TYPE.INT32, TYPE.INT64, TYPE.DOUBLE, TYPE.BOO
 /** Compresses and frames pages; one per writer, its scratch buffers reused for every page. */
 class PageEncoder {
   private readonly levels = new ByteBuffer(1 << 12);
-  private compressed = new Uint8Array(0);
+  private readonly header = new ByteBuffer(64);
+  /**
+   * Snappy output of the page being written, sized once for a full page: growing it page by page
+   * would touch fresh memory each time (slow on VMs where first-touch page faults are expensive).
+   */
+  private compressed: Uint8Array;
 
-  constructor(readonly codec: ParquetCodec) {}
+  constructor(readonly codec: ParquetCodec) {
+    this.compressed = new Uint8Array(codec === 'SNAPPY' ? snappyMaxLength(PAGE_SIZE + (1 << 16)) : 0);
+  }
 
   /** The page's bytes (header, levels, values) and its uncompressed size (header included). */
   encode(leaf: Leaf): { page: Uint8Array; uncompressed: number } {
@@ -123,10 +130,12 @@ class PageEncoder {
     let stored = data;
     if (this.codec === 'SNAPPY') {
       const need = snappyMaxLength(data.length);
-      if (this.compressed.length < need) this.compressed = new Uint8Array(need);
+      if (this.compressed.length < need) this.compressed = new Uint8Array(Math.max(need, this.compressed.length * 2));
       stored = this.compressed.subarray(0, snappyCompressInto(data, this.compressed, 0));
     }
-    const header = new CompactWriter(new ByteBuffer(64))
+    const h = this.header;
+    h.length = 0;
+    const header = new CompactWriter(h)
       .i32(1, DATA_PAGE_V2)
       .i32(2, levels.length + data.length)
       .i32(3, levels.length + stored.length)
@@ -138,8 +147,9 @@ class PageEncoder {
       .i32(5, defLength)
       .i32(6, repLength);
     if (this.codec === 'UNCOMPRESSED') header.bool(7, false);
-    const h = header.end().end().out;
-    const page = new Uint8Array(h.length + levels.length + stored.length);
+    header.end().end();
+    // A new array for every page: the sink keeps what it is handed (e.g. S3 upload parts).
+    const page = Buffer.allocUnsafe(h.length + levels.length + stored.length);
     page.set(h.bytes.subarray(0, h.length));
     page.set(levels.bytes.subarray(0, levels.length), h.length);
     page.set(stored, h.length + levels.length);
@@ -445,6 +455,7 @@ function checkValue(leaf: Leaf, v: unknown): unknown {
 }
 
 const MAGIC = new Uint8Array([0x50, 0x41, 0x52, 0x31]); // PAR1
+const RESOLVED: Promise<void> = Promise.resolve();
 
 interface ChunkMeta {
   leaf: Leaf;
@@ -489,8 +500,22 @@ export class ParquetRowWriter<Row extends Record<string, unknown>> {
     this.scratch = columns.map(() => null);
   }
 
-  /** Add one row; throws TypeError (before buffering anything) if a value does not fit its column. */
-  async write(row: Row): Promise<void> {
+  /**
+   * Add one row; rejects with a TypeError (before buffering anything) if a value does not fit its
+   * column. Not an `async` function: most rows only buffer values, and for those it returns one
+   * shared resolved promise instead of allocating a new one per row (at transform's row rates the
+   * young-generation garbage of a promise per row was a measurable part of the run).
+   */
+  write(row: Row): Promise<void> {
+    try {
+      this.append(row);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.count >= this.rowGroupSize ? this.flushGroup() : RESOLVED;
+  }
+
+  private append(row: Row): void {
     const leaves = this.leaves;
     const values = this.scratch;
     for (let i = 0; i < leaves.length; i++) {
@@ -500,7 +525,6 @@ export class ParquetRowWriter<Row extends Record<string, unknown>> {
     for (let i = 0; i < leaves.length; i++) appendValue(leaves[i]!, values[i]);
     this.count++;
     this.rows++;
-    if (this.count >= this.rowGroupSize) await this.flushGroup();
   }
 
   /** Write the row group: each column chunk's pages in column order. */

@@ -436,6 +436,61 @@ describe('ParquetRowWriter', () => {
     expect((await writeParquet(ALL_TYPES, rows, 30)).equals(await writeParquet(ALL_TYPES, rows, 30))).toBe(true);
   });
 
+  it('reuses its buffers across many row groups without changing a chunk it already handed over', async () => {
+    // Prepare: a sink that keeps a copy of every chunk as it was when handed over
+    const rows = allTypeRows(400);
+    const handed: Uint8Array[] = [];
+    const copies: Buffer[] = [];
+    const sink: ByteSink = {
+      write: async (c) => {
+        handed.push(c);
+        copies.push(Buffer.from(c));
+      },
+      end: async () => undefined,
+    };
+    const w = new ParquetRowWriter(ALL_TYPES, sink, 7);
+
+    // Act: 58 row groups, each reusing the pages, levels and Snappy buffers of the one before
+    for (const r of rows) await w.write(r);
+    await w.close();
+
+    // Assess
+    expect(handed.length).toBeGreaterThan(58 * ALL_TYPES.length);
+    const changed = handed.filter((c, i) => !Buffer.from(c.buffer, c.byteOffset, c.byteLength).equals(copies[i]!));
+    expect(changed.length).toBe(0);
+    const bytes = Buffer.concat(copies);
+    expect(parquetMetadata(arrayBuffer(bytes)).row_groups).toHaveLength(58);
+    expect(await readWithDuckDb(bytes, ['dia'])).toEqual(expected(rows, ALL_TYPES));
+    expect(await readWithHyparquet(bytes)).toEqual(expected(rows, ALL_TYPES));
+  });
+
+  it('writes a value larger than a whole page, then smaller pages after it', async () => {
+    // Prepare: a 3 MB text (one page larger than the Snappy buffer sized for a page) among short ones
+    const columns: ParquetColumn[] = [
+      { name: 'id', type: 'int32', required: true },
+      { name: 'conversacion', type: 'string', longText: true },
+    ];
+    let seed = 7;
+    const big = Array.from({ length: 3_000_000 }, () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) | 0;
+      return String.fromCharCode(97 + ((seed >>> 24) % 26));
+    }).join('');
+    const rows = [
+      { id: 0, conversacion: 'corta' },
+      { id: 1, conversacion: big },
+      { id: 2, conversacion: `ñ${big.slice(0, 1000)}` },
+    ];
+
+    // Act
+    const bytes = await writeParquet(columns, rows, 10);
+
+    // Assess
+    const chunk = parquetMetadata(arrayBuffer(bytes)).row_groups[0]!.columns[1]!.meta_data!;
+    expect(chunk.encoding_stats?.[0]?.count).toBe(2);
+    expect(await readWithDuckDb(bytes)).toEqual(rows);
+    expect(await readWithHyparquet(bytes)).toEqual(rows);
+  });
+
   it("keeps transform's schema: the same Parquet schema hyparquet-writer wrote, read by DuckDB as before", async () => {
     const ours = await writeParquet(PARQUET_COLUMNS, [], 10);
     const theirs = await writeWithHyparquetWriter(PARQUET_COLUMNS, [], 10);
