@@ -12,7 +12,16 @@
 import { isUtf8 } from 'node:buffer';
 import { PassThrough } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
-import { ByteBuffer, CompactWriter, LevelBuffer, T_BINARY, T_I32, T_STRUCT, writeLevels } from './parquet-encoding';
+import {
+  ByteBuffer,
+  CompactWriter,
+  encodeUtf8,
+  LevelBuffer,
+  T_BINARY,
+  T_I32,
+  T_STRUCT,
+  writeLevels,
+} from './parquet-encoding';
 import { snappyCompressInto, snappyMaxLength } from './snappy';
 
 /** Column kinds the project writes. `date` takes `YYYY-MM-DD` strings; `string_list` takes string arrays. */
@@ -83,6 +92,8 @@ const DATA_PAGE_V2 = 3;
 
 /** Value bytes after which a column's page is closed (at the next row boundary). */
 const PAGE_SIZE = 1 << 20;
+/** Strings up to this many UTF-16 units are UTF-8-encoded in JavaScript, longer ones natively. */
+const SHORT_STRING = 128;
 /** Byte-array statistics are truncated to this many bytes, as hyparquet-writer did (and parquet-mr). */
 const STATS_TRUNCATE = 16;
 
@@ -290,16 +301,8 @@ class Leaf {
     buf.reserve(4 + n * 3);
     const at = buf.length + 4;
     const bytes = buf.bytes;
-    let written = 0;
-    // Short ASCII strings are copied here: cheaper than a call into the native encoder.
-    if (n <= 32) {
-      while (written < n) {
-        const c = s.charCodeAt(written);
-        if (c >= 0x80) break;
-        bytes[at + written++] = c;
-      }
-    }
-    if (written < n) written = bytes.write(s, at);
+    // Short strings are encoded here: cheaper than a call into the native encoder.
+    const written = n <= SHORT_STRING ? encodeUtf8(s, bytes, at) : bytes.write(s, at);
     buf.view.setUint32(at - 4, written, true);
     buf.length = at + written;
     this.pageLevels++;
