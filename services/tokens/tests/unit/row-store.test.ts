@@ -113,6 +113,50 @@ describe('RowStore', () => {
     }
   });
 
+  it('sorts random rows like the reference: quoted, short, NUL and shared-prefix keys, with and without surrogates', async () => {
+    // Keys are compared first by their first 18 bytes, then in full: keys shorter than that, equal
+    // over it, or holding NUL (the separator) must still sort as the strings do. Fields that need
+    // quoting are not their CSV bytes, so such keys are compared as strings.
+    const plain = ['a', 'b', '0', '9', ' ', ':', '-', '\u0000', 'é', '\uFF21', '\u007F'];
+    const quoting = [',', '"', '\r', '\n'];
+    const surrogate = ['\u{1F600}', '\uD800'];
+    let seed = 11;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (const extra of [[], quoting, surrogate, [...quoting, ...surrogate]]) {
+      const alphabet = [...plain, ...extra];
+      const word = (max: number) =>
+        Array.from({ length: rand(max + 1) }, () => alphabet[rand(alphabet.length)]).join('');
+      const rows: TokenRow[] = [];
+      for (let i = 0; i < 3000; i++) {
+        const date = ['2026-01-01 00:00:0', '2026-01-01 00:00:', '2026-01-0', '2026', ''][rand(5)] as string;
+        rows.push(
+          row(
+            `${date}${word(3)}`,
+            `${['', 'u', 'user-00000000000'][rand(3)]}${word(3)}`,
+            `${word(2)}${['', '#C'][rand(2)]}${word(3)}`,
+            {
+              input_token: String(i),
+              model: word(4),
+              price_flags: word(2),
+            },
+          ),
+        );
+      }
+      const store = filled(rows);
+      expect((await written(store)).bytes.equals(reference(rows))).toBe(true);
+      const isHeld = store.keyLookup();
+      const keys = new Set(rows.map((r) => `${r.pk}\u0000${r.sk}`));
+      for (let i = 0; i < 3000; i++) {
+        const pk = i % 2 ? (rows[i]?.pk as string) : `u${word(3)}`;
+        const sk = i % 2 ? (rows[i]?.sk as string) : `${word(2)}#C${word(3)}`;
+        expect([pk, sk, isHeld(pk, sk)]).toEqual([pk, sk, keys.has(`${pk}\u0000${sk}`)]);
+      }
+    }
+  });
+
   it('spreads many rows over several buffers and yields chunks of about 1 MB', async () => {
     const rows: TokenRow[] = [];
     for (let i = 0; i < 12_000; i++) {
