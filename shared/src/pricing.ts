@@ -149,7 +149,19 @@ export function costUsd(tokens: number, perMillion: number): number {
   return (tokens * perMillion) / 1_000_000;
 }
 
-/** Round to 6 decimals for output. */
+/** Three-digit groups `000`–`999`, for {@link usd6}. */
+const DIGITS3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/**
+ * Round to 6 decimals for output: `(Math.round(v * 1e6) / 1e6).toFixed(6)`. Below 4e9 the double
+ * nearest to r / 1e6 lies far closer to it than half a millionth, so `toFixed(6)` writes exactly the
+ * digits of the integer r: they are written from r directly (no float formatting).
+ */
 export function usd6(v: number): string {
-  return (Math.round(v * 1e6) / 1e6).toFixed(6);
+  const r = Math.round(v * 1e6);
+  if (!(r >= 0 && r < 4e15)) return (Math.round(v * 1e6) / 1e6).toFixed(6);
+  const units = Math.floor(r / 1e6);
+  const micros = r - units * 1e6;
+  const high = Math.floor(micros / 1000);
+  return `${units}.${DIGITS3[high]}${DIGITS3[micros - high * 1000]}`;
 }

@@ -83,4 +83,42 @@ describe('price table', () => {
     expect(usd6(0.0000004)).toBe('0.000000');
     expect(usd6(1.2345675)).toBe('1.234568');
   });
+
+  it('writes usd6 exactly as toFixed(6) of the value rounded to millionths, over random and edge values', () => {
+    const reference = (v: number) => (Math.round(v * 1e6) / 1e6).toFixed(6);
+    let seed = 5;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const values = [
+      0,
+      -0,
+      1e-7,
+      5e-7,
+      4.9999999e-7,
+      -4e-7,
+      -1e-6,
+      -1.5,
+      0.0000015,
+      999.9999995,
+      4e9 - 1e-6,
+      4e9,
+      4.1e9,
+      1e21,
+      1e300,
+    ];
+    values.push(
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      Number.MIN_VALUE,
+      Number.MAX_SAFE_INTEGER,
+    );
+    for (let i = 0; i < 200_000; i++) {
+      const scale = 10 ** (rand() * 16 - 9);
+      values.push(rand() * scale, Math.round(rand() * 1e12) / 1e6 + (rand() - 0.5) * 1e-12, (rand() - 0.5) * scale);
+    }
+    for (const v of values) if (usd6(v) !== reference(v)) expect([v, usd6(v)]).toEqual([v, reference(v)]);
+  });
 });

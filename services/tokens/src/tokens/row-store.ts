@@ -134,7 +134,11 @@ export class RowStore {
   private chunk: Buffer = Buffer.alloc(0);
   private used = 0;
   private count = 0;
-  private where = new Uint32Array(FIELDS * 1024);
+  /**
+   * Room for 128k rows from the start: untouched pages of a fresh array cost nothing, while each
+   * doubling copies the array into fresh memory (slow to touch on some VMs).
+   */
+  private where = new Uint32Array(FIELDS * 131_072);
   /** Exact key strings of the rare rows whose key cannot be compared as the bytes of their line. */
   private readonly exact = new Map<number, { key: string; pkSk: string }>();
   /** Scratch for the key bytes of two rows (see {@link RowStore.keyBytes}). */
