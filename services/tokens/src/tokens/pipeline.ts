@@ -175,9 +175,9 @@ export async function priceConversations(
 const CSV_HEADER = `${CSV_COLUMNS.join(',')}\r\n`;
 const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 
-/** Write the rows sorted by (create_date, pk, sk) under a header of {@link CSV_COLUMNS}. */
+/** Write the rows sorted by (create_date, pk, sk) under a header of {@link CSV_COLUMNS}; `rows` is emptied. */
 async function writeRows(store: ObjectStore, key: string, rows: RowStore): Promise<void> {
-  await store.write(key, rows.csvChunks(CSV_HEADER), CSV_CONTENT_TYPE);
+  await store.write(key, rows.drainCsvChunks(CSV_HEADER), CSV_CONTENT_TYPE);
 }
 
 export interface ArchivalDeps extends Omit<ScanDeps, 'sourceLabel'> {

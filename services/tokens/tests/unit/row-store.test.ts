@@ -157,6 +157,43 @@ describe('RowStore', () => {
     }
   });
 
+  it('drains the same bytes as csvChunks over its own buffers, then holds nothing', async () => {
+    // Rows of a day share buffers that become the output; odd create_dates (short, non-ASCII) and
+    // keys held as strings take the copying path. Both must give the reference bytes.
+    let seed = 3;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const day = () => `2026-0${1 + rand(3)}-1${rand(10)} 0${rand(10)}:00:0${rand(10)}`;
+    const sets: TokenRow[][] = [[], [], [], []];
+    for (let i = 0; i < 20_000; i++) {
+      const r = row(day(), `user-${rand(500)}`, `user-${rand(500)}#CONV#${rand(10)}`, {
+        input_token: String(i),
+        model: 'x'.repeat(rand(300)),
+      });
+      (sets[0] as TokenRow[]).push(r);
+      (sets[1] as TokenRow[]).push(
+        i === 777 || i === 778 ? { ...r, create_date: i === 777 ? '2026-1' : '2026-01' } : r,
+      );
+      (sets[2] as TokenRow[]).push(i === 777 ? { ...r, create_date: 'é026-01-01 00:00:00' } : r);
+      (sets[3] as TokenRow[]).push(i === 777 ? { ...r, pk: 'u,1' } : r);
+    }
+    (sets[0] as TokenRow[]).push(
+      row('2026-01-15 00:00:00', 'big', 'big#CONV#1', { price_flags: 'z'.repeat(3_000_000) }),
+    );
+    for (const rows of sets) {
+      const store = filled(rows);
+      const chunks: Buffer[] = [];
+      for await (const c of store.drainCsvChunks(HEADER)) chunks.push(Buffer.from(c));
+      expect(Buffer.concat(chunks).equals(reference(rows))).toBe(true);
+      expect(store.size).toBe(0);
+      expect((await written(store)).bytes.toString()).toBe(HEADER);
+      store.add(rows[0] as TokenRow);
+      expect((await written(store)).bytes.equals(reference([rows[0] as TokenRow]))).toBe(true);
+    }
+  });
+
   it('spreads many rows over several buffers and yields chunks of about 1 MB', async () => {
     const rows: TokenRow[] = [];
     for (let i = 0; i < 12_000; i++) {
