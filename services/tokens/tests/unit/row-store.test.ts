@@ -158,8 +158,8 @@ describe('RowStore', () => {
   });
 
   it('drains the same bytes as csvChunks over its own buffers, then holds nothing', async () => {
-    // Rows of a day share buffers that become the output; odd create_dates (short, non-ASCII) and
-    // keys held as strings take the copying path. Both must give the reference bytes.
+    // Rows of a month share buffers that become the output (a month over 8 MB is copied); odd
+    // create_dates (short, non-ASCII) and keys held as strings take the copying path. Both must give the reference bytes.
     let seed = 3;
     const rand = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -173,14 +173,12 @@ describe('RowStore', () => {
         model: 'x'.repeat(rand(300)),
       });
       (sets[0] as TokenRow[]).push(r);
-      (sets[1] as TokenRow[]).push(
-        i === 777 || i === 778 ? { ...r, create_date: i === 777 ? '2026-1' : '2026-01' } : r,
-      );
+      (sets[1] as TokenRow[]).push(i === 777 || i === 778 ? { ...r, create_date: i === 777 ? '2026-1' : '2026-0' } : r);
       (sets[2] as TokenRow[]).push(i === 777 ? { ...r, create_date: 'é026-01-01 00:00:00' } : r);
       (sets[3] as TokenRow[]).push(i === 777 ? { ...r, pk: 'u,1' } : r);
     }
     (sets[0] as TokenRow[]).push(
-      row('2026-01-15 00:00:00', 'big', 'big#CONV#1', { price_flags: 'z'.repeat(3_000_000) }),
+      row('2026-01-15 00:00:00', 'big', 'big#CONV#1', { price_flags: 'z'.repeat(9_000_000) }),
     );
     for (const rows of sets) {
       const store = filled(rows);
