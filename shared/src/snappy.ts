@@ -103,23 +103,28 @@ function worthCopying(view: DataView, ip: number, candidate: number): boolean {
   return ip - candidate <= 0xffff || view.getInt32(ip + 4, true) === view.getInt32(candidate + 4, true);
 }
 
-/** How many bytes from `a` equal those from `b` (`a` < `b`), not reading at or past `end`. */
+/**
+ * How many bytes from `a` equal those from `b` (`a` < `b`), not reading at or past `end`.
+ * Every exit goes through {@link equalLowBytes}, so the rarely taken tail (a match that reaches
+ * the end of the input) shares its type feedback with the main loop: an exit of its own, never run
+ * before V8 optimizes the caller, deoptimized the whole compressor once per run.
+ */
 function matchLength(src: Uint8Array, view: DataView, a: number, b: number, end: number): number {
   let n = 0;
   while (b + n + 8 <= end) {
     const x = view.getInt32(a + n, true) ^ view.getInt32(b + n, true);
-    if (x !== 0) return n + ((31 - Math.clz32(x & -x)) >>> 3);
+    if (x !== 0) return n + equalLowBytes(x);
     const y = view.getInt32(a + n + 4, true) ^ view.getInt32(b + n + 4, true);
-    if (y !== 0) return n + 4 + ((31 - Math.clz32(y & -y)) >>> 3);
+    if (y !== 0) return n + 4 + equalLowBytes(y);
     n += 8;
-  }
-  while (b + n + 4 <= end) {
-    const x = view.getInt32(a + n, true) ^ view.getInt32(b + n, true);
-    if (x !== 0) return n + ((31 - Math.clz32(x & -x)) >>> 3);
-    n += 4;
   }
   while (b + n < end && src[a + n] === src[b + n]) n++;
   return n;
+}
+
+/** How many low-order bytes of a non-zero XOR of two little-endian loads are zero (equal bytes). */
+function equalLowBytes(x: number): number {
+  return (31 - Math.clz32(x & -x)) >>> 3;
 }
 
 function emitLiteral(src: Uint8Array, start: number, length: number, dst: Uint8Array, op: number): number {

@@ -92,6 +92,46 @@ describe('snappy compression', () => {
     expect(Buffer.from(back).equals(Buffer.from(input))).toBe(true);
   });
 
+  it('decompresses back 300 random mixes of noise, near and far repeats and runs, repeats ending at every tail offset', () => {
+    // Prepare: each input ends with a repeat of an earlier stretch followed by 0–15 bytes, so that
+    // matches run to the end of the input, and to every offset before it, in turn
+    let seed = 99;
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) | 0;
+      return seed >>> 8;
+    };
+    const failures: number[] = [];
+    for (let k = 0; k < 300; k++) {
+      const parts: Uint8Array[] = [];
+      let length = 0;
+      const pieces = 1 + (next() % 8);
+      for (let p = 0; p < pieces; p++) {
+        const kind = next() % 4;
+        const n = 1 + (next() % (kind === 3 ? 90_000 : 3_000));
+        let piece: Uint8Array;
+        if (kind === 0 || length === 0) piece = noise(n, next());
+        else if (kind === 1) piece = new Uint8Array(n).fill(next() & 0xff);
+        else {
+          const all = Buffer.concat(parts);
+          const from = next() % all.length;
+          piece = all.subarray(from, Math.min(all.length, from + n));
+        }
+        parts.push(piece);
+        length += piece.length;
+      }
+      const all = Buffer.concat(parts);
+      const from = next() % all.length;
+      const input = Buffer.concat([all, all.subarray(from, from + 40 + (next() % 200)), noise(k % 16, k)]);
+
+      // Act
+      const back = roundTrip(input);
+
+      // Assess
+      if (!Buffer.from(back).equals(input)) failures.push(k);
+    }
+    expect(failures).toEqual([]);
+  });
+
   it('compresses repetitive text and leaves noise about its own size', () => {
     expect(snappyCompress(text).length).toBeLessThan(text.length / 10);
     const random = noise(100_000);
