@@ -1,12 +1,15 @@
 /**
  * One bench measurement in a fresh process (so its peak RSS is its own):
- *   tsx scripts/bench/worker.ts <stage> <size>
- * Prints one JSON line (a Measurement, or several) on stdout.
+ *   node .esbuild/bench/worker.js <stage> <size>   (this file bundled by `npm run bench`, as Lambda runs code)
+ *   tsx scripts/bench/worker.ts <stage> <size>     (from the sources)
+ * Prints one JSON line (a Measurement, or several) on stdout. Paths are taken two folders up from
+ * this file, which holds for the sources and for the bundle.
  */
 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { isMainThread } from 'node:worker_threads';
 import {
   charsPer4,
   createS3Client,
@@ -489,7 +492,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-main().catch((err) => {
-  process.stderr.write(`bench worker ${stage} ${sizeText}: ${(err as Error).stack}\n`);
-  process.exit(1);
-});
+// The bundle is also what a token worker thread loads (as in the Lambda): only the main thread benches.
+if (isMainThread) {
+  main().catch((err) => {
+    process.stderr.write(`bench worker ${stage} ${sizeText}: ${(err as Error).stack}\n`);
+    process.exit(1);
+  });
+}
