@@ -3,7 +3,7 @@
  * (`ParquetRowWriter`, SNAPPY and uncompressed), hyparquet-writer (the former choice, streaming row
  * groups), parquetjs-lite (named in the original design) and DuckDB's own `COPY … (FORMAT parquet)`.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,7 +16,7 @@ import {
 import { DuckDbEngine } from '@catia/shared/duckdb';
 import { HyparquetRowWriter } from './hyparquet-row-writer';
 
-export type BenchRow = Record<string, string | number | string[] | null>;
+export type BenchRow = Record<string, string | number | string[] | Uint8Array | null>;
 
 /**
  * The project's writer, as transform uses it (20k-row groups, streamed into an in-memory object).
@@ -104,7 +104,12 @@ const DUCK_TYPES: Record<ParquetColumn['type'], string> = {
 export async function prepareDuckDbCopy(columns: readonly ParquetColumn[], rows: BenchRow[]) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-duck-'));
   const jsonl = join(dir, 'rows.jsonl');
-  writeFileSync(jsonl, rows.map((r) => JSON.stringify(r)).join('\n'));
+  // Written in batches: 330k rows joined into one string exceed V8's string length limit.
+  const fd = openSync(jsonl, 'w');
+  for (let i = 0; i < rows.length; i += 1000) {
+    writeSync(fd, `${rows.slice(i, i + 1000).map((r) => JSON.stringify(r)).join('\n')}\n`);
+  }
+  closeSync(fd);
   const db = await DuckDbEngine.create(async (l) => l);
   const cols = columns.map((c) => `'${c.name}': '${DUCK_TYPES[c.type]}'`).join(', ');
   await db.execute(
