@@ -107,7 +107,8 @@ export async function prepareDuckDbCopy(columns: readonly ParquetColumn[], rows:
   // Written in batches: 330k rows joined into one string exceed V8's string length limit.
   const fd = openSync(jsonl, 'w');
   for (let i = 0; i < rows.length; i += 1000) {
-    writeSync(fd, `${rows.slice(i, i + 1000).map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const batch = rows.slice(i, i + 1000).map((r) => JSON.stringify(r));
+    writeSync(fd, `${batch.join('\n')}\n`);
   }
   closeSync(fd);
   const db = await DuckDbEngine.create(async (l) => l);
