@@ -415,7 +415,7 @@ describe('tags, storage security and runtime', () => {
 
   it.each([
     ['normalize', 'NormalizeLambdaFunction', 1024, 2048, 900],
-    ['transform', 'TransformLambdaFunction', 2048, 2048, 900],
+    ['transform', 'TransformLambdaFunction', 3584, 3584, 900],
     ['tokens', 'ArchivalLambdaFunction', 1024, 2048, 900],
     ['tokens', 'ConsolidatedLambdaFunction', 512, 512, 300],
   ] as const)(
