@@ -21,8 +21,11 @@ export function isUnreadable(item: Item | UnreadableItem): item is UnreadableIte
 
 /** Where items come from: the consumer's view of a table. */
 export interface ConversationSource {
-  /** Every item of the table, once, in no particular order. */
-  items(): AsyncIterable<Item | UnreadableItem>;
+  /**
+   * Every item of the table, once, in no particular order, a page at a time: one await per page
+   * rather than per item (per item, the async iteration alone measured 20–40 ms per 100k items).
+   */
+  pages(): AsyncIterable<readonly (Item | UnreadableItem)[]>;
 }
 
 export interface ScanOptions {
@@ -54,8 +57,8 @@ export class DynamoScanSource implements ConversationSource {
     private readonly options: ScanOptions,
   ) {}
 
-  items(): AsyncIterable<Item | UnreadableItem> {
-    return scanItems(this.client, this.options);
+  pages(): AsyncIterable<readonly (Item | UnreadableItem)[]> {
+    return scanPages(this.client, this.options);
   }
 }
 
@@ -64,6 +67,14 @@ export class DynamoScanSource implements ConversationSource {
  * slow consumer applies back-pressure to the scanners.
  */
 export async function* scanItems(client: DynamoDBClient, options: ScanOptions): AsyncGenerator<Item | UnreadableItem> {
+  for await (const page of scanPages(client, options)) yield* page;
+}
+
+/** {@link scanItems} a page at a time (each page converted as a whole). */
+export async function* scanPages(
+  client: DynamoDBClient,
+  options: ScanOptions,
+): AsyncGenerator<(Item | UnreadableItem)[]> {
   const total = Math.max(1, options.segments);
   const queue: Record<string, AttributeValue>[][] = [];
   const capacity = total * 2;
@@ -114,7 +125,7 @@ export async function* scanItems(client: DynamoDBClient, options: ScanOptions): 
       const page = queue.shift();
       if (page) {
         wakeProducers.shift()?.();
-        for (const raw of page) yield unmarshallItem(raw);
+        yield page.map(unmarshallItem);
         continue;
       }
       if (active === 0) break;

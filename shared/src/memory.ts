@@ -9,9 +9,22 @@ import type { Body, ObjectStore, StoredObject } from './s3-store';
 
 /** A source over items already in memory (an array or any iterable, consumed once per `items()`). */
 export class MemorySource implements ConversationSource {
-  constructor(private readonly data: Iterable<Item | UnreadableItem>) {}
-  async *items(): AsyncIterable<Item | UnreadableItem> {
-    yield* this.data;
+  constructor(
+    private readonly data: Iterable<Item | UnreadableItem>,
+    /** Items per page, as a DynamoDB page of ~1 MB holds a few hundred to a few thousand. */
+    private readonly pageSize = 1000,
+  ) {}
+
+  async *pages(): AsyncIterable<readonly (Item | UnreadableItem)[]> {
+    let page: (Item | UnreadableItem)[] = [];
+    for (const item of this.data) {
+      page.push(item);
+      if (page.length >= this.pageSize) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length) yield page;
   }
 }
 

@@ -110,74 +110,79 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
   };
   const inWindow = (ms: number | undefined) => ms === undefined || inDayWindow(bogotaDay(ms), window.start, window.end);
 
-  for await (const item of deps.source.items()) {
-    tally.scanned++;
-    if (isUnreadable(item)) {
-      tally.reject({ PK: item.PK ?? '', SK: item.SK ?? '' }, 'unreadable item');
-      continue;
-    }
-    const pk = item.PK;
-    const sk = item.SK;
-    if (typeof pk !== 'string' || !pk || typeof sk !== 'string' || !sk) {
-      tally.reject({ PK: typeof pk === 'string' ? pk : '', SK: typeof sk === 'string' ? sk : '' }, 'missing PK or SK');
-      continue;
-    }
-    const keys = { PK: pk, SK: sk };
-    const kind = classifySk(sk);
-    itemsByKind[kind]++;
-
-    let conversation: Conversation | undefined;
-    let feedback: Feedback | undefined;
-    if (kind === 'conversation') {
-      const conv = readConversation(item.Conversation, arena);
-      if ('error' in conv) {
-        tally.reject(keys, conv.error);
+  for await (const page of deps.source.pages()) {
+    for (const item of page) {
+      tally.scanned++;
+      if (isUnreadable(item)) {
+        tally.reject({ PK: item.PK ?? '', SK: item.SK ?? '' }, 'unreadable item');
         continue;
       }
-      conversation = conv;
-      const fb = readFeedback(item.Feedback);
-      if (fb === 'malformed') malformedFeedback++;
-      else feedback = fb;
-    } else if (kind === 'feedback') {
-      const fb = readFeedback(item.Feedback);
-      if (fb === undefined || fb === 'malformed') {
-        tally.reject(keys, fb === undefined ? 'feedback item without Feedback' : 'Feedback is not readable');
+      const pk = item.PK;
+      const sk = item.SK;
+      if (typeof pk !== 'string' || !pk || typeof sk !== 'string' || !sk) {
+        tally.reject(
+          { PK: typeof pk === 'string' ? pk : '', SK: typeof sk === 'string' ? sk : '' },
+          'missing PK or SK',
+        );
         continue;
       }
-      feedback = fb;
-    }
+      const keys = { PK: pk, SK: sk };
+      const kind = classifySk(sk);
+      itemsByKind[kind]++;
 
-    const ms = itemDateMs(item, sk, conversation?.minMs);
-    const user = userOf(userIdOf(pk));
-    const userData = item.UserData;
-    if (userData !== undefined) {
-      // The profile is the earliest item's. A map on a later item can be neither used nor
-      // malformed, so it is not read; a string still is (it may be malformed, which is counted).
-      const earlier = !user.profileOrder || byDate({ ms, sk }, user.profileOrder) < 0;
-      if (earlier || typeof userData !== 'object' || userData === null || Array.isArray(userData)) {
-        const profile = readProfile(userData);
-        if (profile === 'malformed') malformedUserData++;
-        else if (profile && earlier) {
-          user.profile = profile;
-          user.profileOrder = { ms, sk };
+      let conversation: Conversation | undefined;
+      let feedback: Feedback | undefined;
+      if (kind === 'conversation') {
+        const conv = readConversation(item.Conversation, arena);
+        if ('error' in conv) {
+          tally.reject(keys, conv.error);
+          continue;
+        }
+        conversation = conv;
+        const fb = readFeedback(item.Feedback);
+        if (fb === 'malformed') malformedFeedback++;
+        else feedback = fb;
+      } else if (kind === 'feedback') {
+        const fb = readFeedback(item.Feedback);
+        if (fb === undefined || fb === 'malformed') {
+          tally.reject(keys, fb === undefined ? 'feedback item without Feedback' : 'Feedback is not readable');
+          continue;
+        }
+        feedback = fb;
+      }
+
+      const ms = itemDateMs(item, sk, conversation?.minMs);
+      const user = userOf(userIdOf(pk));
+      const userData = item.UserData;
+      if (userData !== undefined) {
+        // The profile is the earliest item's. A map on a later item can be neither used nor
+        // malformed, so it is not read; a string still is (it may be malformed, which is counted).
+        const earlier = !user.profileOrder || byDate({ ms, sk }, user.profileOrder) < 0;
+        if (earlier || typeof userData !== 'object' || userData === null || Array.isArray(userData)) {
+          const profile = readProfile(userData);
+          if (profile === 'malformed') malformedUserData++;
+          else if (profile && earlier) {
+            user.profile = profile;
+            user.profileOrder = { ms, sk };
+          }
         }
       }
-    }
 
-    if (kind === 'other') {
-      tally.filter('other_kind');
-      continue;
+      if (kind === 'other') {
+        tally.filter('other_kind');
+        continue;
+      }
+      if (kind !== 'registration' && !inWindow(ms)) {
+        tally.filter('outside_date_window');
+        continue;
+      }
+      user.items++;
+      if (conversation) {
+        const { csv, questions, messages } = conversation;
+        user.conversations.push({ ms, sk, csv, questions, messages, minMs: undefined });
+      }
+      if (feedback) user.feedback.push({ ms, sk, fb: feedback });
     }
-    if (kind !== 'registration' && !inWindow(ms)) {
-      tally.filter('outside_date_window');
-      continue;
-    }
-    user.items++;
-    if (conversation) {
-      const { csv, questions, messages } = conversation;
-      user.conversations.push({ ms, sk, csv, questions, messages, minMs: undefined });
-    }
-    if (feedback) user.feedback.push({ ms, sk, fb: feedback });
   }
 
   const day = compactDay(runDate);

@@ -96,75 +96,80 @@ export async function priceConversations(
     defaultModel: deps.defaultModel,
     count: deps.count,
   };
-  for await (const item of deps.source.items()) {
-    tally.scanned++;
-    if (isUnreadable(item)) {
-      tally.reject({ pk: item.PK ?? '', sk: item.SK ?? '' }, 'unreadable item');
-      continue;
-    }
-    const pk = item.PK;
-    const sk = item.SK;
-    if (typeof pk !== 'string' || typeof sk !== 'string' || !pk || !sk) {
-      tally.reject({ pk: typeof pk === 'string' ? pk : '', sk: typeof sk === 'string' ? sk : '' }, 'missing PK or SK');
-      continue;
-    }
-    const keys = { pk, sk };
-    const kind = classifySk(sk);
-    figures.itemsByKind[kind]++;
-    if (kind !== 'conversation') {
-      tally.filter(`kind:${kind}`);
-      continue;
-    }
-    const createMs = createTimeOf(item);
-    if (createMs === undefined) {
-      tally.reject(keys, 'CreateTime missing or unreadable');
-      continue;
-    }
-    if (!inDayWindow(bogotaDay(createMs), deps.window.start, deps.window.end)) {
-      tally.filter('outside_date_window');
-      continue;
-    }
-    let large: Uint8Array | undefined;
-    if (item.IsLargeMessage === true) {
-      const path = typeof item.LargeMessagePath === 'string' ? item.LargeMessagePath : '';
-      large = path ? await deps.largeMessages.readBytes(path) : undefined;
-      if (large === undefined) {
-        tally.reject(keys, 'large message object missing');
+  for await (const page of deps.source.pages()) {
+    for (const item of page) {
+      tally.scanned++;
+      if (isUnreadable(item)) {
+        tally.reject({ pk: item.PK ?? '', sk: item.SK ?? '' }, 'unreadable item');
         continue;
       }
-      figures.largeMessages++;
+      const pk = item.PK;
+      const sk = item.SK;
+      if (typeof pk !== 'string' || typeof sk !== 'string' || !pk || !sk) {
+        tally.reject(
+          { pk: typeof pk === 'string' ? pk : '', sk: typeof sk === 'string' ? sk : '' },
+          'missing PK or SK',
+        );
+        continue;
+      }
+      const keys = { pk, sk };
+      const kind = classifySk(sk);
+      figures.itemsByKind[kind]++;
+      if (kind !== 'conversation') {
+        tally.filter(`kind:${kind}`);
+        continue;
+      }
+      const createMs = createTimeOf(item);
+      if (createMs === undefined) {
+        tally.reject(keys, 'CreateTime missing or unreadable');
+        continue;
+      }
+      if (!inDayWindow(bogotaDay(createMs), deps.window.start, deps.window.end)) {
+        tally.filter('outside_date_window');
+        continue;
+      }
+      let large: Uint8Array | undefined;
+      if (item.IsLargeMessage === true) {
+        const path = typeof item.LargeMessagePath === 'string' ? item.LargeMessagePath : '';
+        large = path ? await deps.largeMessages.readBytes(path) : undefined;
+        if (large === undefined) {
+          tally.reject(keys, 'large message object missing');
+          continue;
+        }
+        figures.largeMessages++;
+      }
+      let r: ReturnType<typeof conversationRow>;
+      try {
+        r = conversationRow(item, ctx, createMs, large);
+      } catch (err) {
+        if (!(err instanceof ItemError)) throw err;
+        tally.reject(keys, err.message);
+        continue;
+      }
+      tally.written++;
+      rows.add(r.row);
+      figures.conversations++;
+      figures.tokens.input += r.input;
+      figures.tokens.output += r.output;
+      figures.tokens.inputContext += r.inputContext;
+      figures.cost.input += r.costInput;
+      figures.cost.output += r.costOutput;
+      figures.cost.total += r.costInput + r.costOutput;
+      figures.recordedTotalPrice += r.recorded ?? 0;
+      figures.binaryBlocks += r.binaryBlocks;
+      for (const m of r.unknownModels) figures.unknownModels[m] = (figures.unknownModels[m] ?? 0) + 1;
+      const modelKey = r.model || 'missing';
+      const bm = figures.byModel[modelKey] ?? { conversations: 0, input: 0, output: 0, cost: 0 };
+      figures.byModel[modelKey] = bm;
+      bm.conversations++;
+      bm.input += r.input;
+      bm.output += r.output;
+      bm.cost += r.costInput + r.costOutput;
+      const bd = figures.byDay[r.day] ?? { conversations: 0, cost: 0 };
+      figures.byDay[r.day] = bd;
+      bd.conversations++;
+      bd.cost += r.costInput + r.costOutput;
     }
-    let r: ReturnType<typeof conversationRow>;
-    try {
-      r = conversationRow(item, ctx, createMs, large);
-    } catch (err) {
-      if (!(err instanceof ItemError)) throw err;
-      tally.reject(keys, err.message);
-      continue;
-    }
-    tally.written++;
-    rows.add(r.row);
-    figures.conversations++;
-    figures.tokens.input += r.input;
-    figures.tokens.output += r.output;
-    figures.tokens.inputContext += r.inputContext;
-    figures.cost.input += r.costInput;
-    figures.cost.output += r.costOutput;
-    figures.cost.total += r.costInput + r.costOutput;
-    figures.recordedTotalPrice += r.recorded ?? 0;
-    figures.binaryBlocks += r.binaryBlocks;
-    for (const m of r.unknownModels) figures.unknownModels[m] = (figures.unknownModels[m] ?? 0) + 1;
-    const modelKey = r.model || 'missing';
-    const bm = figures.byModel[modelKey] ?? { conversations: 0, input: 0, output: 0, cost: 0 };
-    figures.byModel[modelKey] = bm;
-    bm.conversations++;
-    bm.input += r.input;
-    bm.output += r.output;
-    bm.cost += r.costInput + r.costOutput;
-    const bd = figures.byDay[r.day] ?? { conversations: 0, cost: 0 };
-    figures.byDay[r.day] = bd;
-    bd.conversations++;
-    bd.cost += r.costInput + r.costOutput;
   }
   figures.byDay = sortKeys(figures.byDay);
   figures.byModel = sortKeys(figures.byModel);
