@@ -9,12 +9,15 @@ import { parseLooseLiteral } from './python-literal';
 export type ItemKind = 'registration' | 'conversation' | 'feedback' | 'other';
 
 export function classifySk(sk: string): ItemKind {
-  const u = sk.toUpperCase();
-  if (u.includes('REGISTER')) return 'registration';
-  if (u.includes('CONVERSATION')) return 'conversation';
-  if (u.includes('FEEDBACK')) return 'feedback';
+  if (REGISTER.test(sk)) return 'registration';
+  if (CONVERSATION.test(sk)) return 'conversation';
+  if (FEEDBACK.test(sk)) return 'feedback';
   return 'other';
 }
+// Case-insensitive tests instead of an upper-cased copy of every SK.
+const REGISTER = /register/i;
+const CONVERSATION = /conversation/i;
+const FEEDBACK = /feedback/i;
 
 /** `USER#abc` → `abc`; a PK without the prefix is still a user id. */
 export function userIdOf(pk: string): string {
@@ -81,7 +84,14 @@ export interface Conversation {
   minMs: number | undefined;
 }
 
-const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
+
+/**
+ * A readable time already written as {@link formatIsoUtc} would write it (`…:SSZ`, or `…:SS.mmmZ`
+ * with non-zero milliseconds), so it is copied instead of formatted again.
+ */
+const isCanonicalIso = (ts: string): boolean =>
+  (ts.length === 20 || (ts.length === 24 && !ts.endsWith('.000Z'))) && CANONICAL_UTC.test(ts);
 
 const USER_SENDERS = new Set(['user', 'usuario', 'human', 'citizen', 'ciudadano']);
 const BOT_SENDERS = new Set(['bot', 'assistant', 'catia', 'asistente', 'ai']);
@@ -130,7 +140,7 @@ export function readConversation(raw: unknown, arena?: ByteArena): Conversation 
     let fecha = 'null';
     if (ms !== undefined) {
       if (minMs === undefined || ms < minMs) minMs = ms;
-      fecha = `""${typeof ts === 'string' && CANONICAL_UTC.test(ts) ? ts : formatIsoUtc(ms)}""`;
+      fecha = `""${typeof ts === 'string' && isCanonicalIso(ts) ? ts : formatIsoUtc(ms)}""`;
     }
     rols[i] = rol;
     textos[i] = texto;

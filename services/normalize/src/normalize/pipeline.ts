@@ -100,12 +100,20 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
   const isExcluded = locationMatcher(config.EXCLUDED_LOCATIONS);
   const arena = new ByteArena();
 
-  const userOf = (id: string): UserState => {
+  // A user's items come one after another in a scan (one partition), so the last PK is checked
+  // first: no id slice and no map lookup for most items.
+  let lastPk = '';
+  let lastUser: UserState | undefined;
+  const userOf = (pk: string): UserState => {
+    if (pk === lastPk && lastUser) return lastUser;
+    const id = userIdOf(pk);
     let u = users.get(id);
     if (!u) {
       u = { conversations: [], feedback: [], items: 0 };
       users.set(id, u);
     }
+    lastPk = pk;
+    lastUser = u;
     return u;
   };
   const inWindow = (ms: number | undefined) => ms === undefined || inDayWindow(bogotaDay(ms), window.start, window.end);
@@ -152,7 +160,7 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
       }
 
       const ms = itemDateMs(item, sk, conversation?.minMs);
-      const user = userOf(userIdOf(pk));
+      const user = userOf(pk);
       const userData = item.UserData;
       if (userData !== undefined) {
         // The profile is the earliest item's. A map on a later item can be neither used nor
