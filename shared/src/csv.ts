@@ -8,6 +8,7 @@
  * bench keeps as the reference (`npm run bench`), and the tests check byte-equality with it.
  */
 import { PassThrough } from 'node:stream';
+import { encodeUtf8 } from './parquet-encoding';
 
 /**
  * A field already in its CSV form (quoted and escaped exactly as {@link csvField} would write it),
@@ -42,10 +43,15 @@ export function csvField(v: string | number | null | undefined): string {
 }
 
 const CHUNK_BYTES = 256 * 1024;
+/** Encoded pieces at least this large are handed over as chunks of their own instead of copied. */
+const OWN_CHUNK_BYTES = 32 * 1024;
+/** Strings up to this many UTF-16 units are encoded in JavaScript (cheaper than a native call). */
+const SHORT_STRING = 64;
 
 /**
  * Streaming CSV writer: rows in, UTF-8 bytes out through `stream` (pass it to `ObjectStore.write`).
- * Rows are batched into ~256 KB chunks; `writeRow` waits when the consumer is behind.
+ * Fields are encoded straight into ~256 KB chunks (no per-row string or buffer, no joining of
+ * pieces); `writeRow` waits when the consumer is behind.
  */
 export class CsvStreamWriter {
   /**
@@ -59,73 +65,111 @@ export class CsvStreamWriter {
     readableObjectMode: true,
     readableHighWaterMark: 4,
   });
-  /** Text not yet encoded (the current run of plain fields). */
-  private text = '';
-  /** Encoded pieces of the next chunk, and their size. */
-  private pieces: Buffer[] = [];
-  private pieceBytes = 0;
+  /** The chunk being filled, and how much of it is. */
+  private chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private pos = 0;
+  /** Set when the stream asked the writer to wait. */
+  private mustWait = false;
   bytes = 0;
   rows = 0;
 
   constructor(private readonly headers: readonly string[]) {
-    this.text = `${headers.map(csvField).join(',')}\r\n`;
+    for (let i = 0; i < headers.length; i++) {
+      if (i) this.chunk[this.pos++] = 44;
+      this.text(headers[i] as string);
+    }
+    this.newline();
   }
 
   /** Write a row given as an object keyed by header. */
   async writeRow(row: CsvRow): Promise<void> {
-    let line = '';
     for (let i = 0; i < this.headers.length; i++) {
-      if (i) line += ',';
+      if (i) {
+        this.room(1);
+        this.chunk[this.pos++] = 44;
+      }
       const v = row[this.headers[i] as string];
-      if (v instanceof EncodedCsvField) {
-        this.text += line;
-        line = '';
-        this.encodeText();
-        for (const p of v.parts) this.pieces.push(p);
-        for (const p of v.parts) this.pieceBytes += p.length;
-      } else line += csvField(v);
+      if (v === null || v === undefined) continue;
+      if (typeof v === 'string') this.text(v);
+      else if (typeof v === 'number') this.text(String(v));
+      else for (const p of v.parts) this.encoded(p);
     }
-    this.text += `${line}\r\n`;
+    this.newline();
     this.rows++;
-    if (this.text.length + this.pieceBytes >= CHUNK_BYTES) await this.flush();
-  }
-
-  private encodeText(): void {
-    if (!this.text) return;
-    const b = Buffer.from(this.text, 'utf-8');
-    this.text = '';
-    this.pieces.push(b);
-    this.pieceBytes += b.length;
-  }
-
-  private async flush(): Promise<void> {
-    this.encodeText();
-    if (!this.pieceBytes) return;
-    const chunk = this.pieces.length === 1 ? (this.pieces[0] as Buffer) : Buffer.concat(this.pieces, this.pieceBytes);
-    this.pieces = [];
-    this.pieceBytes = 0;
-    this.bytes += chunk.length;
-    if (this.stream.destroyed) throw new Error('CSV output stream closed');
-    if (!this.stream.write(chunk)) {
-      await new Promise<void>((resolve, reject) => {
-        const onDrain = () => {
-          this.stream.off('close', onClose);
-          resolve();
-        };
-        const onClose = () => {
-          this.stream.off('drain', onDrain);
-          reject(new Error('CSV output stream closed'));
-        };
-        this.stream.once('drain', onDrain);
-        this.stream.once('close', onClose);
-      });
-    }
+    if (this.mustWait) await this.drained();
   }
 
   /** Flush the last rows and end the stream. */
   async end(): Promise<void> {
-    await this.flush();
+    this.handOver();
+    if (this.mustWait) await this.drained();
     this.stream.end();
+  }
+
+  private newline(): void {
+    this.room(2);
+    this.chunk[this.pos++] = 13;
+    this.chunk[this.pos++] = 10;
+  }
+
+  /** A plain value as {@link csvField} writes it. */
+  private text(s: string): void {
+    if (NEEDS_QUOTES.test(s)) s = `"${s.replaceAll('"', '""')}"`;
+    const n = s.length;
+    this.room(3 * n);
+    if (n <= SHORT_STRING) this.pos += encodeUtf8(s, this.chunk, this.pos);
+    else this.pos += this.chunk.write(s, this.pos);
+  }
+
+  /** Bytes already in CSV form: copied, or handed over as they are when large. */
+  private encoded(p: Buffer): void {
+    if (p.length >= OWN_CHUNK_BYTES) {
+      this.handOver();
+      this.send(p);
+      return;
+    }
+    this.room(p.length);
+    this.chunk.set(p, this.pos);
+    this.pos += p.length;
+  }
+
+  /** Make room for `n` more bytes, handing the current chunk over if they would not fit. */
+  private room(n: number): void {
+    if (this.pos + n <= this.chunk.length) return;
+    this.handOver();
+    if (n > this.chunk.length) this.chunk = Buffer.allocUnsafe(n);
+  }
+
+  /** Send what the chunk holds and start a new one (the stream keeps what it was given). */
+  private handOver(): void {
+    if (this.pos === 0) return;
+    this.send(this.chunk.subarray(0, this.pos));
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.pos = 0;
+  }
+
+  private send(bytes: Buffer): void {
+    if (this.stream.destroyed) throw new Error('CSV output stream closed');
+    this.bytes += bytes.length;
+    if (!this.stream.write(bytes)) this.mustWait = true;
+  }
+
+  private drained(): Promise<void> {
+    this.mustWait = false;
+    if (this.stream.destroyed) return Promise.reject(new Error('CSV output stream closed'));
+    if (!this.stream.writableNeedDrain) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const onDrain = () => {
+        this.stream.off('close', onClose);
+        resolve();
+      };
+      const onClose = () => {
+        this.stream.off('drain', onDrain);
+        reject(new Error('CSV output stream closed'));
+      };
+      this.stream.once('drain', onDrain);
+      this.stream.once('close', onClose);
+    });
   }
 }
 
