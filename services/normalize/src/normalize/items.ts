@@ -100,7 +100,8 @@ const EMPTY: Conversation = { csv: Buffer.from('[]'), questions: [], messages: 0
 // Per-message scratch of readConversation (validated first, rendered second), reused across calls.
 const rols: ('user' | 'bot')[] = [];
 const textos: string[] = [];
-const fechas: string[] = [];
+/** Each message's time as text, or null (written as `null`). */
+const fechas: (string | null)[] = [];
 
 /**
  * The messages of a `Conversation` attribute, rendered (bytes stored in `arena` when given), or an
@@ -137,15 +138,15 @@ export function readConversation(raw: unknown, arena?: ByteArena): Conversation 
     }
     const ts = e.timestamp;
     const ms = toEpochMs(ts);
-    let fecha = 'null';
+    let fecha: string | null = null;
     if (ms !== undefined) {
       if (minMs === undefined || ms < minMs) minMs = ms;
-      fecha = `""${typeof ts === 'string' && isCanonicalIso(ts) ? ts : formatIsoUtc(ms)}""`;
+      fecha = typeof ts === 'string' && isCanonicalIso(ts) ? ts : formatIsoUtc(ms);
     }
     rols[i] = rol;
     textos[i] = texto;
     fechas[i] = fecha;
-    worst += MESSAGE_FRAME_BYTES + fecha.length + worstJsonCsvBytes(texto.length);
+    worst += MESSAGE_FRAME_BYTES + (fecha === null ? 4 : fecha.length + 4) + worstJsonCsvBytes(texto.length);
   }
   const csv = arena?.begin(worst) ? renderInto(arena, n) : Buffer.from(renderString(n), 'utf-8');
   textos.length = 0; // no text outlives the call through the scratch
@@ -163,8 +164,13 @@ function renderInto(arena: ByteArena, n: number): Buffer {
     arena.ascii(rols[i] as string);
     arena.ascii('"",""texto"":');
     arena.jsonCsv(textos[i] as string);
-    arena.ascii(',""fecha"":');
-    arena.ascii(fechas[i] as string);
+    const fecha = fechas[i];
+    if (fecha === null || fecha === undefined) arena.ascii(',""fecha"":null');
+    else {
+      arena.ascii(',""fecha"":""');
+      arena.ascii(fecha);
+      arena.ascii('""');
+    }
     arena.ascii('}');
   }
   arena.ascii(']');
@@ -175,7 +181,7 @@ function renderInto(arena: ByteArena, n: number): Buffer {
 function renderString(n: number): string {
   let json = '[';
   for (let i = 0; i < n; i++) {
-    json += `${i ? ',' : ''}{""rol"":""${rols[i]}"",""texto"":${JSON.stringify(textos[i]).replaceAll('"', '""')},""fecha"":${fechas[i]}}`;
+    json += `${i ? ',' : ''}{""rol"":""${rols[i]}"",""texto"":${JSON.stringify(textos[i]).replaceAll('"', '""')},""fecha"":${fechas[i] == null ? 'null' : `""${fechas[i]}""`}}`;
   }
   return `${json}]`;
 }
