@@ -103,6 +103,8 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
   // A user's items come one after another in a scan (one partition), so the last PK is checked
   // first: no id slice and no map lookup for most items.
   let lastPk = '';
+  let lastUserDataText: string | undefined;
+  let lastProfile: ReturnType<typeof readProfile>;
   let lastUser: UserState | undefined;
   const userOf = (pk: string): UserState => {
     if (pk === lastPk && lastUser) return lastUser;
@@ -167,7 +169,13 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
         // malformed, so it is not read; a string still is (it may be malformed, which is counted).
         const earlier = !user.profileOrder || byDate({ ms, sk }, user.profileOrder) < 0;
         if (earlier || typeof userData !== 'object' || userData === null || Array.isArray(userData)) {
-          const profile = readProfile(userData);
+          // A user's items usually carry the same UserData text: read it once.
+          const sameText = typeof userData === 'string' && userData === lastUserDataText;
+          const profile = sameText ? lastProfile : readProfile(userData);
+          if (typeof userData === 'string') {
+            lastUserDataText = userData;
+            lastProfile = profile;
+          }
           if (profile === 'malformed') malformedUserData++;
           else if (profile && earlier) {
             user.profile = profile;
@@ -257,8 +265,8 @@ function userRow(
   if (isExcluded(ciudad)) return 'excluded_location';
   if (u.conversations.length === 0) return 'user_without_conversations';
 
-  u.conversations.sort(byDate);
-  u.feedback.sort(byDate);
+  if (u.conversations.length > 1) u.conversations.sort(byDate);
+  if (u.feedback.length > 1) u.feedback.sort(byDate);
   let first: number | undefined;
   let last: number | undefined;
   let mensajes = 0;
