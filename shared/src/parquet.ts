@@ -118,7 +118,12 @@ const PHYSICAL = [TYPE.BYTE_ARRAY, TYPE.INT32, TYPE.INT64, TYPE.DOUBLE, TYPE.BOO
 
 /** Compresses and frames pages; one per writer, its scratch buffers reused for every page. */
 class PageEncoder {
-  private readonly levels = new ByteBuffer(1 << 12);
+  /**
+   * Encoded levels of the page being written: 64 KiB holds transform's list pages (at most ~16 KiB of
+   * levels), so it does not grow in a run; its first growth, in the middle of the measured bench
+   * pass, deoptimized the level encoder.
+   */
+  private readonly levels = new ByteBuffer(1 << 16);
   private readonly header = new ByteBuffer(64);
   /**
    * Snappy output of the page being written, sized once for a full page: growing it page by page
@@ -724,9 +729,13 @@ function plainBytes(physical: number, v: number | bigint): Uint8Array {
   return bytes;
 }
 
-/** A copy (`Buffer#slice` would return a view of memory that is about to be reused). */
-function copyOf(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(bytes);
+/**
+ * A copy (`Buffer#slice` would return a view of memory that is about to be reused). A Buffer, like
+ * the page buffer: a min/max that changed from the page buffer to a plain Uint8Array deoptimized
+ * the string statistics code in the middle of the measured pass.
+ */
+function copyOf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes);
 }
 
 /** A lower bound of at most STATS_TRUNCATE bytes: the longest UTF-8 prefix that fits. */
