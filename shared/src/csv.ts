@@ -19,7 +19,79 @@ export class EncodedCsvField {
   constructor(readonly parts: readonly Buffer[]) {}
 }
 
-export type CsvRow = Record<string, string | number | null | undefined | EncodedCsvField>;
+/**
+ * A list of texts written as the CSV field of its JSON array: the same bytes as
+ * `csvField(JSON.stringify([...texts]))`, encoded straight into the output (no JSON string, no
+ * intermediate bytes).
+ */
+export class JsonTextList {
+  constructor(readonly texts: readonly string[]) {}
+}
+
+export type CsvRow = Record<string, string | number | null | undefined | EncodedCsvField | JsonTextList>;
+
+/** The most bytes {@link writeJsonCsv} writes for a string of `length` UTF-16 units (`\u001f` is 6). */
+export const worstJsonCsvBytes = (length: number): number => 6 * length + 4;
+
+/**
+ * Write `JSON.stringify(s)` with every `"` doubled (its form inside a quoted CSV field) as UTF-8
+ * into `b` from `p`: the same bytes as `Buffer.from(JSON.stringify(s).replaceAll('"', '""'))`, in
+ * one pass. Returns the position after the last byte; needs {@link worstJsonCsvBytes} bytes free.
+ */
+export function writeJsonCsv(b: Buffer, p: number, s: string): number {
+  b[p++] = 34;
+  b[p++] = 34;
+  // Runs without anything to escape are encoded natively; only the characters JSON escapes
+  // (and surrogates, to tell pairs from lone ones) are handled here.
+  let last = 0;
+  // `test` rather than `exec`: no match array per special character (34 MB of garbage per 100k
+  // items in normalize's core). Every match is one unit long, so it ends just before lastIndex.
+  JSON_SPECIAL.lastIndex = 0;
+  while (JSON_SPECIAL.test(s)) {
+    const i = JSON_SPECIAL.lastIndex - 1;
+    if (i > last) p += b.write(s.slice(last, i), p);
+    const c = s.charCodeAt(i);
+    last = i + 1;
+    if (c === 34) {
+      b[p++] = 92; // \""
+      b[p++] = 34;
+      b[p++] = 34;
+    } else if (c === 92) {
+      b[p++] = 92;
+      b[p++] = 92;
+    } else if (c < 0x20) {
+      const short = c === 8 ? 98 : c === 9 ? 116 : c === 10 ? 110 : c === 12 ? 102 : c === 13 ? 114 : 0;
+      if (short) {
+        b[p++] = 92;
+        b[p++] = short;
+      } else p = hexEscape(b, p, c);
+    } else {
+      const d = s.charCodeAt(i + 1); // NaN past the end
+      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+        p += b.write(s.slice(i, i + 2), p);
+        last = i + 2;
+        JSON_SPECIAL.lastIndex = last;
+      } else p = hexEscape(b, p, c); // a lone surrogate: JSON.stringify writes \udxxx
+    }
+  }
+  if (last < s.length) p += b.write(last ? s.slice(last) : s, p);
+  b[p++] = 34;
+  b[p++] = 34;
+  return p;
+}
+
+/** `\uxxxx` with lower-case hex digits, as JSON.stringify writes it. */
+function hexEscape(b: Buffer, p: number, c: number): number {
+  b[p++] = 92;
+  b[p++] = 117;
+  for (let shift = 12; shift >= 0; shift -= 4) b[p++] = HEX_DIGITS[(c >> shift) & 15] as number;
+  return p;
+}
+
+const HEX_DIGITS = Buffer.from('0123456789abcdef');
+/** What JSON.stringify escapes (quote, backslash, controls) and surrogates (pairs pass, lone ones are escaped). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes
+const JSON_SPECIAL = /["\\\u0000-\u001f\ud800-\udfff]/g;
 
 /** Format rows fully in memory (small outputs and tests). */
 export async function rowsToCsv(headers: readonly string[], rows: Iterable<CsvRow>): Promise<string> {
@@ -91,7 +163,8 @@ export class CsvStreamWriter {
       const v = row[this.headers[i] as string];
       if (v === null || v === undefined) continue;
       if (typeof v === 'string') this.text(v);
-      else if (typeof v === 'number') this.text(String(v));
+      else if (typeof v === 'number') this.number(v);
+      else if (v instanceof JsonTextList) this.jsonList(v.texts);
       else for (const p of v.parts) this.encoded(p);
     }
     this.newline();
@@ -119,6 +192,41 @@ export class CsvStreamWriter {
     this.room(3 * n);
     if (n <= SHORT_STRING) this.pos += encodeUtf8(s, this.chunk, this.pos);
     else this.pos += this.chunk.write(s, this.pos);
+  }
+
+  /** A number as `String(v)` writes it (never quoted). */
+  private number(v: number): void {
+    const s = String(v);
+    this.room(s.length);
+    for (let i = 0; i < s.length; i++) this.chunk[this.pos++] = s.charCodeAt(i);
+  }
+
+  /** The CSV field of `JSON.stringify(texts)`. */
+  private jsonList(texts: readonly string[]): void {
+    if (texts.length === 0) {
+      this.room(2);
+      this.chunk[this.pos++] = 91; // []
+      this.chunk[this.pos++] = 93;
+      return;
+    }
+    let worst = 4;
+    for (let i = 0; i < texts.length; i++) worst += worstJsonCsvBytes((texts[i] as string).length) + 1;
+    if (worst > CHUNK_BYTES) {
+      this.text(JSON.stringify(texts)); // rare: quoted and escaped as any text
+      return;
+    }
+    this.room(worst);
+    const b = this.chunk;
+    let p = this.pos;
+    b[p++] = 34; // "[
+    b[p++] = 91;
+    for (let i = 0; i < texts.length; i++) {
+      if (i) b[p++] = 44;
+      p = writeJsonCsv(b, p, texts[i] as string);
+    }
+    b[p++] = 93; // ]"
+    b[p++] = 34;
+    this.pos = p;
   }
 
   /** Bytes already in CSV form: copied, or handed over as they are when large. */

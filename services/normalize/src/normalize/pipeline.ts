@@ -23,6 +23,7 @@ import {
   EncodedCsvField,
   inDayWindow,
   isUnreadable,
+  JsonTextList,
   type Logger,
   type ObjectStore,
   type RetryCounter,
@@ -209,12 +210,11 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
   const csv = new CsvStreamWriter(CSV_COLUMNS);
   const upload = store.write(outputKey, csv.stream, 'text/csv; charset=utf-8');
   let written = 0;
-  const outArena = new ByteArena(256 * 1024);
   const finishRows = (async () => {
     for (const id of [...users.keys()].sort()) {
       const u = users.get(id) as UserState;
       users.delete(id);
-      const row = userRow(id, u, config, isExcluded, outArena);
+      const row = userRow(id, u, config, isExcluded);
       if (typeof row === 'string') {
         if (u.items) tally.filter(row, u.items);
         continue;
@@ -258,7 +258,6 @@ function userRow(
   u: UserState,
   config: NormalizeConfig,
   isExcluded: (city: string) => boolean,
-  arena: ByteArena,
 ): CsvRow | 'excluded_location' | 'user_without_conversations' {
   const p = u.profile;
   const ciudad = p?.ciudad || p?.gerencia || config.DEFAULT_CITY;
@@ -309,11 +308,11 @@ function userRow(
     fecha_ultima_conversacion: last === undefined ? '' : bogotaDay(last),
     numero_conversaciones: u.conversations.length,
     numero_mensajes: mensajes,
-    lista_preguntas: new EncodedCsvField([arena.jsonCsvField([...preguntas])]),
+    lista_preguntas: new JsonTextList([...preguntas]),
     feedback_likes: likes,
     feedback_dislikes: dislikes,
     feedback_ultima_respuesta: likes && dislikes ? 'mixed' : likes ? 'like' : dislikes ? 'dislike' : '',
-    comentarios_feedback: new EncodedCsvField([arena.jsonCsvField([...comentarios])]),
+    comentarios_feedback: new JsonTextList([...comentarios]),
     conversacion_completa: new EncodedCsvField(completa),
   };
 }

@@ -1,4 +1,4 @@
-import { csvField } from '@catia/shared';
+import { csvField, JsonTextList, rowsToCsv } from '@catia/shared';
 import { generateCatiaItems } from '../../../../scripts/lib/sample-data';
 import { ByteArena, worstJsonCsvBytes } from '../../src/normalize/byte-arena';
 import { readConversation } from '../../src/normalize/items';
@@ -49,11 +49,17 @@ describe('conversation rendering', () => {
     }
   });
 
-  it('writes lists of texts as the CSV field of their JSON, byte for byte as csvField(JSON.stringify)', () => {
-    const arena = new ByteArena(1 << 12); // small: long lists take the fallback
-    for (let i = 0; i < 3000; i++) {
-      const list = Array.from({ length: rnd(i % 100 === 0 ? 200 : 5) }, randomText);
-      expect(arena.jsonCsvField(list).toString('utf-8')).toBe(csvField(JSON.stringify(list)));
+  it('writes lists of texts as the CSV field of their JSON, byte for byte as csvField(JSON.stringify)', async () => {
+    const lists = Array.from({ length: 3000 }, (_, i) =>
+      Array.from({ length: rnd(i % 100 === 0 ? 200 : 5) }, randomText),
+    );
+    lists.push([randomText().repeat(3000)]); // over a chunk: the fallback
+    const rows = lists.map((list, i) => ({ id: i, list: new JsonTextList(list) }));
+    const plain = lists.map((list, i) => ({ id: i, list: JSON.stringify(list) }));
+    expect(await rowsToCsv(['id', 'list'], rows)).toBe(await rowsToCsv(['id', 'list'], plain));
+    for (const list of lists.slice(0, 50)) {
+      const one = await rowsToCsv(['l'], [{ l: new JsonTextList(list) }]);
+      expect(one).toBe(`l\r\n${csvField(JSON.stringify(list))}\r\n`);
     }
   });
 
