@@ -6,48 +6,48 @@
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  MemoryObjectStore,
-  type ParquetCodec,
-  type ParquetColumn,
-  ParquetRowWriter,
-  passThroughSink,
-} from '@catia/shared';
+import { type ParquetCodec, type ParquetColumn, ParquetRowWriter, passThroughSink } from '@catia/shared';
 import { DuckDbEngine } from '@catia/shared/duckdb';
 import { HyparquetRowWriter } from './hyparquet-row-writer';
+import { StreamedStore } from './streamed-store';
 
 export type BenchRow = Record<string, string | number | string[] | Uint8Array | null>;
 
 /**
- * The project's writer, as transform uses it (20k-row groups, streamed into an in-memory object).
- * The size is the stored object's, not `bytes.length`: that joins the chunks into one buffer, a
- * copy of the whole file into fresh memory that is the store's work, not the writer's (5–8 % of the
- * time measured here; transform's S3 upload joins chunks into 5 MiB parts, measured in transform-e2e).
+ * The project's writer, as transform uses it: 20k-row groups, streamed into a store that takes
+ * the file as an S3 upload does, chunk by chunk, keeping only its size ({@link StreamedStore}).
+ * Keeping the file in memory, or joining it, is the store's work, not the writer's (transform's
+ * S3 upload, which joins chunks into 5 MiB parts, is measured end to end in transform-e2e).
  */
 export async function writeWithOwnWriter(
   columns: readonly ParquetColumn[],
-  rows: BenchRow[],
+  rows: Iterable<BenchRow>,
   codec: ParquetCodec = 'SNAPPY',
 ): Promise<number> {
-  const store = new MemoryObjectStore();
+  const store = new StreamedStore();
   const { stream, sink } = passThroughSink();
   const done = store.write('data.parquet', stream);
   const w = new ParquetRowWriter(columns, sink, 20_000, { codec });
   for (const r of rows) await w.write(r);
   await w.close();
   await done;
-  return store.objects.get('data.parquet')?.size ?? 0;
+  return store.sizes.get('data.parquet') ?? 0;
+}
+
+/** `rows` `times` over, as one input (a production-sized file from the bench's rows). */
+export function* repeated(rows: readonly BenchRow[], times: number): Generator<BenchRow> {
+  for (let t = 0; t < times; t++) yield* rows;
 }
 
 export async function writeWithHyparquet(columns: readonly ParquetColumn[], rows: BenchRow[]): Promise<number> {
-  const store = new MemoryObjectStore();
+  const store = new StreamedStore();
   const { stream, sink } = passThroughSink();
   const done = store.write('data.parquet', stream);
   const w = new HyparquetRowWriter(columns, sink, 20_000);
   for (const r of rows) await w.write(r);
   await w.close();
   await done;
-  return store.objects.get('data.parquet')?.size ?? 0;
+  return store.sizes.get('data.parquet') ?? 0;
 }
 
 const LITE_TYPES: Record<ParquetColumn['type'], Record<string, unknown>> = {
