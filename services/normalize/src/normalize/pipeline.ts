@@ -252,6 +252,40 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
   return summary;
 }
 
+/**
+ * A user's few conversations or feedback in date order: an insertion sort, as `Array.sort`
+ * allocated ~470 bytes of work space per user (sampling heap profiler); long lists use it still.
+ */
+function sortByDate(list: Dated[]): void {
+  if (list.length > 16) {
+    list.sort(byDate);
+    return;
+  }
+  for (let i = 1; i < list.length; i++) {
+    const x = list[i] as Dated;
+    let j = i - 1;
+    while (j >= 0 && byDate(list[j] as Dated, x) > 0) {
+      list[j + 1] = list[j] as Dated;
+      j--;
+    }
+    list[j + 1] = x;
+  }
+}
+
+/** The texts without repeats, in first-seen order: in place for a few (a Set per user cost more), else through a Set. */
+function uniqueInOrder(list: string[]): string[] {
+  if (list.length > 32) return [...new Set(list)];
+  let n = 0;
+  for (let i = 0; i < list.length; i++) {
+    const t = list[i] as string;
+    let seen = false;
+    for (let j = 0; j < n && !seen; j++) seen = list[j] === t;
+    if (!seen) list[n++] = t;
+  }
+  list.length = n;
+  return list;
+}
+
 /** The output row of one user, or the reason the user's items are filtered. */
 function userRow(
   id: string,
@@ -264,12 +298,12 @@ function userRow(
   if (isExcluded(ciudad)) return 'excluded_location';
   if (u.conversations.length === 0) return 'user_without_conversations';
 
-  if (u.conversations.length > 1) u.conversations.sort(byDate);
-  if (u.feedback.length > 1) u.feedback.sort(byDate);
+  sortByDate(u.conversations);
+  sortByDate(u.feedback);
   let first: number | undefined;
   let last: number | undefined;
   let mensajes = 0;
-  const preguntas = new Set<string>();
+  const preguntas: string[] = [];
   // conversacion_completa = `[conv,conv,…]`, written from the conversations' escaped bytes. As
   // csvField would, it is quoted when it holds a quote or a comma: with two or more conversations
   // (the separator) or any message (every rendered message has quotes); JSON escapes CR and LF.
@@ -283,7 +317,7 @@ function userRow(
     }
     mensajes += c.messages;
     if (c.messages) quoted = true;
-    for (const q of c.questions) preguntas.add(q);
+    for (const q of c.questions) preguntas.push(q);
     if (ci) completa.push(COMMA);
     completa.push(c.csv);
   }
@@ -291,12 +325,12 @@ function userRow(
   completa.push(quoted ? QUOTE_CLOSE : CLOSE);
   let likes = 0;
   let dislikes = 0;
-  const comentarios = new Set<string>();
+  const comentarios: string[] = [];
   for (const { fb } of u.feedback) {
     if (fb.type === 'like') likes++;
     else if (fb.type === 'dislike') dislikes++;
-    if (fb.comment) comentarios.add(fb.comment);
-    if (fb.option) comentarios.add(fb.option);
+    if (fb.comment) comentarios.push(fb.comment);
+    if (fb.option) comentarios.push(fb.option);
   }
   return {
     usuario_id: id,
@@ -308,11 +342,11 @@ function userRow(
     fecha_ultima_conversacion: last === undefined ? '' : bogotaDay(last),
     numero_conversaciones: u.conversations.length,
     numero_mensajes: mensajes,
-    lista_preguntas: new JsonTextList([...preguntas]),
+    lista_preguntas: new JsonTextList(uniqueInOrder(preguntas)),
     feedback_likes: likes,
     feedback_dislikes: dislikes,
     feedback_ultima_respuesta: likes && dislikes ? 'mixed' : likes ? 'like' : dislikes ? 'dislike' : '',
-    comentarios_feedback: new JsonTextList([...comentarios]),
+    comentarios_feedback: new JsonTextList(uniqueInOrder(comentarios)),
     conversacion_completa: new EncodedCsvField(completa),
   };
 }
