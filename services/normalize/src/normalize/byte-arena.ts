@@ -29,7 +29,18 @@ export class ByteArena {
 
   /** The piece written since `begin`. */
   end(): Buffer {
+    // Writes past a typed array's end are dropped silently: a piece larger than announced to
+    // `begin` must fail, not come out truncated.
+    if (this.pos > this.slab.length) throw new RangeError('ByteArena: a piece outgrew the size given to begin');
     return this.slab.subarray(this.start, this.pos);
+  }
+
+  /** Append a few bytes (a byte loop: cheaper than a native copy for short pieces). */
+  bytes(src: Uint8Array): void {
+    const b = this.slab;
+    let p = this.pos;
+    for (let i = 0; i < src.length; i++) b[p++] = src[i] as number;
+    this.pos = p;
   }
 
   /** Append an ASCII string as is (1 byte per character). */

@@ -146,36 +146,41 @@ export function readConversation(raw: unknown, arena?: ByteArena): Conversation 
     rols[i] = rol;
     textos[i] = texto;
     fechas[i] = fecha;
-    worst += MESSAGE_FRAME_BYTES + (fecha === null ? 4 : fecha.length + 4) + worstJsonCsvBytes(texto.length);
+    worst += MESSAGE_FRAME_BYTES + (fecha === null ? 0 : fecha.length) + worstJsonCsvBytes(texto.length);
   }
   const csv = arena?.begin(worst) ? renderInto(arena, n) : Buffer.from(renderString(n), 'utf-8');
   textos.length = 0; // no text outlives the call through the scratch
   return { csv, questions, messages: n, minMs };
 }
 
-/** `{""rol"":""`, `"",""texto"":`, `,""fecha"":`, `}` and a separator. */
-const MESSAGE_FRAME_BYTES = 40;
-
 /** The scratch's `n` messages as `[{rol, texto, fecha}, …]` JSON with quotes doubled, into the arena. */
 function renderInto(arena: ByteArena, n: number): Buffer {
   arena.ascii('[');
   for (let i = 0; i < n; i++) {
-    arena.ascii(i ? ',{""rol"":""' : '{""rol"":""');
-    arena.ascii(rols[i] as string);
-    arena.ascii('"",""texto"":');
+    // The framing as prepared bytes, one copy each (three string copies before: ~8 % of the pass).
+    arena.bytes(rols[i] === 'user' ? (i ? NEXT_USER : FIRST_USER) : i ? NEXT_BOT : FIRST_BOT);
     arena.jsonCsv(textos[i] as string);
     const fecha = fechas[i];
-    if (fecha === null || fecha === undefined) arena.ascii(',""fecha"":null');
+    if (fecha === null || fecha === undefined) arena.bytes(NO_FECHA);
     else {
-      arena.ascii(',""fecha"":""');
+      arena.bytes(FECHA_OPEN);
       arena.ascii(fecha);
-      arena.ascii('""');
+      arena.bytes(FECHA_CLOSE);
     }
-    arena.ascii('}');
   }
   arena.ascii(']');
   return arena.end();
 }
+
+const FIRST_USER = Buffer.from('{""rol"":""user"",""texto"":');
+const NEXT_USER = Buffer.from(',{""rol"":""user"",""texto"":');
+const FIRST_BOT = Buffer.from('{""rol"":""bot"",""texto"":');
+const NEXT_BOT = Buffer.from(',{""rol"":""bot"",""texto"":');
+const FECHA_OPEN = Buffer.from(',""fecha"":""');
+const FECHA_CLOSE = Buffer.from('""}');
+const NO_FECHA = Buffer.from(',""fecha"":null}');
+/** A message's bytes besides its text and its time (`NO_FECHA` is as long as the time's framing). */
+const MESSAGE_FRAME_BYTES = NEXT_USER.length + FECHA_OPEN.length + FECHA_CLOSE.length;
 
 /** The same text as {@link renderInto}, built as a string (conversations too large for a slab). */
 function renderString(n: number): string {

@@ -63,6 +63,17 @@ describe('conversation rendering', () => {
     }
   });
 
+  it('never writes a conversation past the room it asked for (texts whose escapes take the most bytes)', () => {
+    // A 4 KB slab: conversations of user messages whose texts are control characters (6 bytes
+    // each, the estimate's worst case, so the estimate is exact but for the framing) land at every
+    // offset; an underestimate would end past a slab and throw instead of being cut short.
+    const arena = new ByteArena(1 << 12);
+    for (let i = 0; i < 5000; i++) {
+      const conv = Array.from({ length: 1 + rnd(20) }, () => ({ from: 'user', text: '\u001f'.repeat(rnd(4)) }));
+      expect(readConversation(conv, arena)).toEqual(readConversation(conv));
+    }
+  });
+
   it('renders the same bytes through the arena as without it, on the sample and on huge texts', () => {
     const arena = new ByteArena(1 << 16); // small slabs: many slab changes, and large conversations fall back
     const convs: unknown[] = [];
