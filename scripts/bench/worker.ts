@@ -418,7 +418,7 @@ async function main(): Promise<void> {
       // Measured as the Lambda runs it: the bundled function under plain node, with the heap its
       // 512 MB allow (≈90 %), in its own process (the bench's tsx loader and Parquet/DuckDB
       // imports, ≈50 MB of RSS, are not the function's).
-      const bundle = bundleLikeLambda(join(__dirname, 'consolidated-lambda.ts'));
+      const bundle = bundleLikeLambda(join(__dirname, '..', '..', 'scripts', 'bench', 'consolidated-lambda.ts'));
       const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
       const stdout = execFileSync(process.execPath, [`--max-old-space-size=${CONSOLIDATED_HEAP_MB}`, bundle], {
         env: process.env,
