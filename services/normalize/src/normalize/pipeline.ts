@@ -80,10 +80,23 @@ interface UserState {
   profile?: Profile;
   profileOrder?: Dated;
   /** In-window conversations, already rendered (see {@link Conversation}). */
-  conversations: (Dated & Conversation)[];
+  conversations: HeldConversation[];
   feedback: (Dated & { fb: Feedback })[];
   /** Items attached to this user, to be written or filtered when the user is finalised. */
   items: number;
+}
+
+/**
+ * A conversation kept until the output: its rendered bytes as a range of their slab's memory, not
+ * a `Buffer` view (an object per conversation promoted to the old generation: ~60 MB per 1M
+ * items), plus what the row needs.
+ */
+interface HeldConversation extends Dated {
+  memory: ArrayBufferLike;
+  offset: number;
+  length: number;
+  questions: string[];
+  messages: number;
 }
 
 /** Chronological order; undated last; ties by SK. */
@@ -196,7 +209,15 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
       user.items++;
       if (conversation) {
         const { csv, questions, messages } = conversation;
-        user.conversations.push({ ms, sk, csv, questions, messages, minMs: undefined });
+        user.conversations.push({
+          ms,
+          sk,
+          memory: csv.buffer,
+          offset: csv.byteOffset,
+          length: csv.length,
+          questions,
+          messages,
+        });
       }
       if (feedback) user.feedback.push({ ms, sk, fb: feedback });
     }
@@ -319,7 +340,7 @@ function userRow(
     if (c.messages) quoted = true;
     for (const q of c.questions) preguntas.push(q);
     if (ci) completa.push(COMMA);
-    completa.push(c.csv);
+    completa.push(Buffer.from(c.memory, c.offset, c.length));
   }
   completa.unshift(quoted ? QUOTE_OPEN : OPEN);
   completa.push(quoted ? QUOTE_CLOSE : CLOSE);
