@@ -150,7 +150,6 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
         );
         continue;
       }
-      const keys = { PK: pk, SK: sk };
       const kind = classifySk(sk);
       itemsByKind[kind]++;
 
@@ -159,7 +158,7 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
       if (kind === 'conversation') {
         const conv = readConversation(item.Conversation, arena);
         if ('error' in conv) {
-          tally.reject(keys, conv.error);
+          tally.reject({ PK: pk, SK: sk }, conv.error);
           continue;
         }
         conversation = conv;
@@ -169,7 +168,10 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
       } else if (kind === 'feedback') {
         const fb = readFeedback(item.Feedback);
         if (fb === undefined || fb === 'malformed') {
-          tally.reject(keys, fb === undefined ? 'feedback item without Feedback' : 'Feedback is not readable');
+          tally.reject(
+            { PK: pk, SK: sk },
+            fb === undefined ? 'feedback item without Feedback' : 'Feedback is not readable',
+          );
           continue;
         }
         feedback = fb;
