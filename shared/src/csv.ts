@@ -186,8 +186,8 @@ export class CsvStreamWriter {
   }
 
   /** A plain value as {@link csvField} writes it. */
-  private text(s: string): void {
-    if (NEEDS_QUOTES.test(s)) s = `"${s.replaceAll('"', '""')}"`;
+  private text(value: string): void {
+    const s = csvField(value);
     const n = s.length;
     this.room(3 * n);
     if (n <= SHORT_STRING) this.pos += encodeUtf8(s, this.chunk, this.pos);

@@ -22,10 +22,8 @@ export function toEpochMs(value: unknown): number | undefined {
   if (typeof value === 'bigint') return toEpochMs(Number(value));
   if (typeof value === 'string') {
     // Fast path for the canonical forms the tables use: 2025-08-19T13:26:44Z and 2025-08-19T13:26:44.578Z
-    if (value.length === 20 || value.length === 24) {
-      const ms = canonicalUtcMs(value);
-      if (ms !== undefined) return ms;
-    }
+    const canonical = canonicalUtcMs(value);
+    if (canonical !== undefined) return canonical;
     const s = value.trim();
     if (!s) return undefined;
     if (/^\d+(\.\d+)?$/.test(s)) return toEpochMs(Number(s));
@@ -55,7 +53,8 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * than the general path); `undefined` for anything else, including out-of-range fields, which the
  * general path then judges.
  */
-function canonicalUtcMs(v: string): number | undefined {
+export function canonicalUtcMs(v: string): number | undefined {
+  if (v.length !== 20 && v.length !== 24) return undefined;
   const n = v.length;
   if (
     v.charCodeAt(4) !== 45 ||

@@ -7,7 +7,7 @@ import type { ConversationSource, Item, UnreadableItem } from './dynamo-source';
 import { OutputError } from './errors';
 import type { Body, ObjectStore, StoredObject } from './s3-store';
 
-/** A source over items already in memory (an array or any iterable, consumed once per `items()`). */
+/** A source over items already in memory (an array or any iterable, consumed once per `pages()`). */
 export class MemorySource implements ConversationSource {
   constructor(
     private readonly data: Iterable<Item | UnreadableItem>,

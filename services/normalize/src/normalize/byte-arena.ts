@@ -1,4 +1,4 @@
-import { worstJsonCsvBytes, writeJsonCsv } from '@catia/shared';
+import { writeJsonCsv } from '@catia/shared';
 
 /**
  * Bytes written straight into large slabs, each piece handed back as a view: one allocation per
@@ -54,11 +54,9 @@ export class ByteArena {
   /**
    * Append `JSON.stringify(s)` with every `"` doubled (its form inside a quoted CSV field), as
    * UTF-8: the same bytes as `Buffer.from(JSON.stringify(s).replaceAll('"', '""'))`, in one pass.
-   * Takes at most {@link worstJsonCsvBytes} bytes.
+   * Takes at most `worstJsonCsvBytes(s.length)` bytes (`@catia/shared`).
    */
   jsonCsv(s: string): void {
     this.pos = writeJsonCsv(this.slab, this.pos, s);
   }
 }
-
-export { worstJsonCsvBytes };

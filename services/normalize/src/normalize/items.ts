@@ -2,8 +2,8 @@
  * Reading one Catia item: its kind (by SK substring, as the table never documented exact
  * suffixes), its user, date, profile, messages and feedback. Pure functions, no I/O.
  */
-import { formatIsoUtc, toEpochMs } from '@catia/shared';
-import { type ByteArena, worstJsonCsvBytes } from './byte-arena';
+import { canonicalUtcMs, formatIsoUtc, toEpochMs, worstJsonCsvBytes } from '@catia/shared';
+import type { ByteArena } from './byte-arena';
 import { parseLooseLiteral } from './python-literal';
 
 export type ItemKind = 'registration' | 'conversation' | 'feedback' | 'other';
@@ -84,15 +84,6 @@ export interface Conversation {
   minMs: number | undefined;
 }
 
-const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
-
-/**
- * A readable time already written as {@link formatIsoUtc} would write it (`…:SSZ`, or `…:SS.mmmZ`
- * with non-zero milliseconds), so it is copied instead of formatted again.
- */
-const isCanonicalIso = (ts: string): boolean =>
-  (ts.length === 20 || (ts.length === 24 && !ts.endsWith('.000Z'))) && CANONICAL_UTC.test(ts);
-
 const USER_SENDERS = new Set(['user', 'usuario', 'human', 'citizen', 'ciudadano']);
 const BOT_SENDERS = new Set(['bot', 'assistant', 'catia', 'asistente', 'ai']);
 const EMPTY: Conversation = { csv: Buffer.from('[]'), questions: [], messages: 0, minMs: undefined };
@@ -137,11 +128,14 @@ export function readConversation(raw: unknown, arena?: ByteArena): Conversation 
       if (q) questions.push(q);
     }
     const ts = e.timestamp;
-    const ms = toEpochMs(ts);
+    // A time already in the canonical form is read once and, unless its milliseconds are zero
+    // (which formatIsoUtc leaves out), copied as it is: it is what formatIsoUtc would write.
+    const canonical = typeof ts === 'string' ? canonicalUtcMs(ts) : undefined;
+    const ms = canonical ?? toEpochMs(ts);
     let fecha: string | null = null;
     if (ms !== undefined) {
       if (minMs === undefined || ms < minMs) minMs = ms;
-      fecha = typeof ts === 'string' && isCanonicalIso(ts) ? ts : formatIsoUtc(ms);
+      fecha = canonical !== undefined && !(ts as string).endsWith('.000Z') ? (ts as string) : formatIsoUtc(ms);
     }
     rols[i] = rol;
     textos[i] = texto;

@@ -1,6 +1,6 @@
-import { csvField, JsonTextList, rowsToCsv } from '@catia/shared';
+import { csvField, JsonTextList, rowsToCsv, worstJsonCsvBytes } from '@catia/shared';
 import { generateCatiaItems } from '../../../../scripts/lib/sample-data';
-import { ByteArena, worstJsonCsvBytes } from '../../src/normalize/byte-arena';
+import { ByteArena } from '../../src/normalize/byte-arena';
 import { readConversation } from '../../src/normalize/items';
 
 const reference = (s: string) => Buffer.from(JSON.stringify(s).replaceAll('"', '""'), 'utf-8');
@@ -72,6 +72,21 @@ describe('conversation rendering', () => {
       const conv = Array.from({ length: 1 + rnd(20) }, () => ({ from: 'user', text: '\u001f'.repeat(rnd(4)) }));
       expect(readConversation(conv, arena)).toEqual(readConversation(conv));
     }
+  });
+
+  it('writes every message time as toISOString writes it, copying canonical ones', () => {
+    const fechas = (ts: unknown) => {
+      const c = readConversation([{ from: 'user', text: 'x', timestamp: ts }], new ByteArena(1 << 12));
+      if ('error' in c) throw new Error(c.error);
+      return (JSON.parse(c.csv.toString('utf-8').replaceAll('""', '"')) as { fecha: string | null }[])[0]?.fecha;
+    };
+    expect(fechas('2025-09-01T10:00:00Z')).toBe('2025-09-01T10:00:00Z');
+    expect(fechas('2025-09-01T10:00:00.578Z')).toBe('2025-09-01T10:00:00.578Z');
+    expect(fechas('2025-09-01T10:00:00.000Z')).toBe('2025-09-01T10:00:00Z');
+    expect(fechas('2025-09-01T24:00:00Z')).toBe('2025-09-02T00:00:00Z'); // end of day: the same instant
+    expect(fechas('2025-09-01 10:00')).toBe('2025-09-01T10:00:00Z');
+    expect(fechas(1_756_720_800)).toBe('2025-09-01T10:00:00Z');
+    expect(fechas('2025-02-30T10:00:00Z')).toBeNull();
   });
 
   it('renders the same bytes through the arena as without it, on the sample and on huge texts', () => {
