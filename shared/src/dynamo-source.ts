@@ -63,14 +63,10 @@ export class DynamoScanSource implements ConversationSource {
 }
 
 /**
- * Scan all segments concurrently; pages are handed over through a small bounded queue so that a
- * slow consumer applies back-pressure to the scanners.
+ * Scan all segments concurrently, a page at a time (each page converted as a whole); pages are
+ * handed over through a small bounded queue so that a slow consumer applies back-pressure to the
+ * scanners.
  */
-export async function* scanItems(client: DynamoDBClient, options: ScanOptions): AsyncGenerator<Item | UnreadableItem> {
-  for await (const page of scanPages(client, options)) yield* page;
-}
-
-/** {@link scanItems} a page at a time (each page converted as a whole). */
 export async function* scanPages(
   client: DynamoDBClient,
   options: ScanOptions,

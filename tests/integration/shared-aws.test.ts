@@ -9,7 +9,7 @@ import {
   passThroughSink,
   RetryCounter,
   S3ObjectStore,
-  scanItems,
+  scanPages,
 } from '@catia/shared';
 import { createTestBucket, createTestTable, testSettings } from '../helpers/aws';
 
@@ -29,9 +29,12 @@ describe('shared AWS adapters against the embedded emulators', () => {
       );
     }
     const seen = new Set<number>();
-    for await (const item of scanItems(client, { tableName: table, segments: 3, pageSize: 40 })) {
-      seen.add((item as { n: number }).n);
+    let items = 0;
+    for await (const page of scanPages(client, { tableName: table, segments: 3, pageSize: 40 })) {
+      for (const item of page) seen.add((item as { n: number }).n);
+      items += page.length;
     }
+    expect(items).toBe(500); // each item once: no page lost or handed over twice
     expect(seen.size).toBe(500);
     expect(Math.max(...seen)).toBe(499);
     client.destroy();

@@ -1,6 +1,6 @@
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { createDynamoClient, createS3Client, RetryCounter, S3ObjectStore, scanItems } from '@catia/shared';
+import { createDynamoClient, createS3Client, RetryCounter, S3ObjectStore, scanPages } from '@catia/shared';
 import { createTestBucket, createTestTable, testSettings } from '../helpers/aws';
 import { startFaultProxy } from '../helpers/fault-proxy';
 
@@ -28,10 +28,13 @@ describe('shared adapters under injected faults', () => {
     const counter = new RetryCounter();
     const client = createDynamoClient({ ...testSettings(), AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint }, counter);
     const seen = new Set<number>();
-    for await (const item of scanItems(client, { tableName: table, segments: 2, pageSize: 20 })) {
-      seen.add((item as { n: number }).n);
+    let items = 0;
+    for await (const page of scanPages(client, { tableName: table, segments: 2, pageSize: 20 })) {
+      for (const item of page) seen.add((item as { n: number }).n);
+      items += page.length;
     }
     await proxy.close();
+    expect(items).toBe(200); // retried pages are not handed over twice
     expect(seen.size).toBe(200);
     expect(proxy.injected.throttle + proxy.injected.drop).toBeGreaterThan(0);
     expect(counter.retries).toBe(proxy.injected.throttle + proxy.injected.drop);
