@@ -116,7 +116,7 @@ export function csvField(v: string | number | null | undefined): string {
 
 const CHUNK_BYTES = 256 * 1024;
 /** Encoded pieces at least this large are handed over as chunks of their own instead of copied. */
-const OWN_CHUNK_BYTES = 32 * 1024;
+const OWN_CHUNK_BYTES = 1024;
 /** Strings up to this many UTF-16 units are encoded in JavaScript (cheaper than a native call). */
 const SHORT_STRING = 64;
 
@@ -140,6 +140,8 @@ export class CsvStreamWriter {
   /** The chunk being filled, and how much of it is. */
   private chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   private pos = 0;
+  /** Where the part of the chunk not yet handed over starts. */
+  private start = 0;
   /** Set when the stream asked the writer to wait. */
   private mustWait = false;
   bytes = 0;
@@ -229,10 +231,14 @@ export class CsvStreamWriter {
     this.pos = p;
   }
 
-  /** Bytes already in CSV form: copied, or handed over as they are when large. */
+  /**
+   * Bytes already in CSV form: copied, or, when large, handed over as they are (the chunk's part
+   * before them first; the chunk is filled on after them).
+   */
   private encoded(p: Buffer): void {
     if (p.length >= OWN_CHUNK_BYTES) {
-      this.handOver();
+      if (this.pos > this.start) this.send(this.chunk.subarray(this.start, this.pos));
+      this.start = this.pos;
       this.send(p);
       return;
     }
@@ -251,9 +257,10 @@ export class CsvStreamWriter {
   /** Send what the chunk holds and start a new one (the stream keeps what it was given). */
   private handOver(): void {
     if (this.pos === 0) return;
-    this.send(this.chunk.subarray(0, this.pos));
+    if (this.pos > this.start) this.send(this.chunk.subarray(this.start, this.pos));
     this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
     this.pos = 0;
+    this.start = 0;
   }
 
   private send(bytes: Buffer): void {

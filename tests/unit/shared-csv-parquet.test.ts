@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
+  CsvStreamWriter,
   csvField,
   EncodedCsvField,
   MemoryObjectStore,
@@ -239,6 +240,29 @@ describe('CSV', () => {
     const expected = await rowsToCsv(headers, plain);
     expect(await rowsToCsv(headers, encoded)).toBe(expected);
     expect(expected.length).toBeGreaterThan(400_000); // spans several 256 KB chunks
+  });
+
+  it('hands large pre-encoded pieces over as they are, and never changes bytes it has handed over', async () => {
+    // Pieces around the hand-over size (1 KB), between short fields, over several chunks.
+    const headers = ['a', 'big', 'z'];
+    const sizes = Array.from({ length: 3000 }, (_, i) => (i * 337) % 2600);
+    const pieces = sizes.map((n, i) => Buffer.from(String.fromCharCode(97 + (i % 26)).repeat(n)));
+    const w = new CsvStreamWriter(headers);
+    const seen: { chunk: Buffer; copy: Buffer }[] = [];
+    w.stream.on('data', (c: Buffer) => seen.push({ chunk: c, copy: Buffer.from(c) }));
+    const ended = new Promise((r) => w.stream.on('end', r));
+    for (let i = 0; i < pieces.length; i++)
+      await w.writeRow({ a: i, big: new EncodedCsvField([pieces[i] as Buffer]), z: 'x,y' });
+    await w.end();
+    await ended;
+    for (const { chunk, copy } of seen) expect(chunk.equals(copy)).toBe(true);
+    const plain = sizes.map((n, i) => ({ a: i, big: String.fromCharCode(97 + (i % 26)).repeat(n), z: 'x,y' }));
+    expect(Buffer.concat(seen.map((s) => s.chunk)).toString('utf-8')).toBe(await rowsToCsv(headers, plain));
+    const handedOver = new Set(seen.map((s) => s.chunk.buffer));
+    const large = pieces.filter((p) => p.length >= 1024);
+    expect(large.length).toBeGreaterThan(1000);
+    for (const p of large) expect(handedOver.has(p.buffer)).toBe(true);
+    expect(pieces.filter((p) => p.length < 1024 && handedOver.has(p.buffer) && p.buffer.byteLength > 8192)).toEqual([]);
   });
 
   it('fails naming the first missing required column', async () => {

@@ -35,6 +35,18 @@ export class ByteArena {
     return this.slab.subarray(this.start, this.pos);
   }
 
+  /**
+   * The piece written since `begin`, followed in the slab by `byte` (which the size given to
+   * `begin` must count): pieces written one after another then read, separator included, as one
+   * range of the slab.
+   */
+  endFollowedBy(byte: number): Buffer {
+    const piece = this.end();
+    if (this.pos >= this.slab.length) throw new RangeError('ByteArena: a piece outgrew the size given to begin');
+    this.slab[this.pos++] = byte;
+    return piece;
+  }
+
   /** Append a few bytes (a byte loop: cheaper than a native copy for short pieces). */
   bytes(src: Uint8Array): void {
     const b = this.slab;

@@ -79,6 +79,8 @@ export function readProfile(raw: unknown): Profile | undefined | 'malformed' {
  */
 export interface Conversation {
   csv: Buffer;
+  /** Whether the memory holds a `,` right after `csv` (rendered into an arena). */
+  commaAfter: boolean;
   questions: string[];
   messages: number;
   minMs: number | undefined;
@@ -86,7 +88,7 @@ export interface Conversation {
 
 const USER_SENDERS = new Set(['user', 'usuario', 'human', 'citizen', 'ciudadano']);
 const BOT_SENDERS = new Set(['bot', 'assistant', 'catia', 'asistente', 'ai']);
-const EMPTY: Conversation = { csv: Buffer.from('[]'), questions: [], messages: 0, minMs: undefined };
+const EMPTY: Conversation = { csv: Buffer.from('[]'), commaAfter: false, questions: [], messages: 0, minMs: undefined };
 
 // Per-message scratch of readConversation (validated first, rendered second), reused across calls.
 const rols: ('user' | 'bot')[] = [];
@@ -142,9 +144,11 @@ export function readConversation(raw: unknown, arena?: ByteArena): Conversation 
     fechas[i] = fecha;
     worst += MESSAGE_FRAME_BYTES + (fecha === null ? 0 : fecha.length) + worstJsonCsvBytes(texto.length);
   }
-  const csv = arena?.begin(worst) ? renderInto(arena, n) : Buffer.from(renderString(n), 'utf-8');
+  // One byte more than the rendering: the `,` written after it in the slab.
+  const inArena = !!arena?.begin(worst + 1);
+  const csv = inArena ? renderInto(arena as ByteArena, n) : Buffer.from(renderString(n), 'utf-8');
   textos.length = 0; // no text outlives the call through the scratch
-  return { csv, questions, messages: n, minMs };
+  return { csv, commaAfter: inArena, questions, messages: n, minMs };
 }
 
 /** The scratch's `n` messages as `[{rol, texto, fecha}, …]` JSON with quotes doubled, into the arena. */
@@ -163,7 +167,7 @@ function renderInto(arena: ByteArena, n: number): Buffer {
     }
   }
   arena.ascii(']');
-  return arena.end();
+  return arena.endFollowedBy(44); // `,`
 }
 
 const FIRST_USER = Buffer.from('{""rol"":""user"",""texto"":');

@@ -95,6 +95,8 @@ interface HeldConversation extends Dated {
   memory: ArrayBufferLike;
   offset: number;
   length: number;
+  /** A `,` follows the bytes in `memory`: conversations rendered one after another join as one range. */
+  commaAfter: boolean;
   questions: string[];
   messages: number;
 }
@@ -210,13 +212,14 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
       }
       user.items++;
       if (conversation) {
-        const { csv, questions, messages } = conversation;
+        const { csv, commaAfter, questions, messages } = conversation;
         user.conversations.push({
           ms,
           sk,
           memory: csv.buffer,
           offset: csv.byteOffset,
           length: csv.length,
+          commaAfter,
           questions,
           messages,
         });
@@ -330,10 +333,16 @@ function userRow(
   // conversacion_completa = `[conv,conv,…]`, written from the conversations' escaped bytes. As
   // csvField would, it is quoted when it holds a quote or a comma: with two or more conversations
   // (the separator) or any message (every rendered message has quotes); JSON escapes CR and LF.
-  const completa: Buffer[] = [];
+  // Conversations rendered one after another (a user's items come together in a scan, mostly in
+  // date order) are one range of their slab, the `,` between them included: one piece for the
+  // output to hand on without copying.
+  const completa: Buffer[] = [OPEN];
   let quoted = u.conversations.length > 1;
+  let run: HeldConversation | undefined; // the first conversation of the current range
+  let prev: HeldConversation | undefined; // its last
+  let runEnd = 0;
   for (let ci = 0; ci < u.conversations.length; ci++) {
-    const c = u.conversations[ci] as UserState['conversations'][number];
+    const c = u.conversations[ci] as HeldConversation;
     if (c.ms !== undefined) {
       if (first === undefined || c.ms < first) first = c.ms;
       if (last === undefined || c.ms > last) last = c.ms;
@@ -341,10 +350,17 @@ function userRow(
     mensajes += c.messages;
     if (c.messages) quoted = true;
     for (const q of c.questions) preguntas.push(q);
-    if (ci) completa.push(COMMA);
-    completa.push(Buffer.from(c.memory, c.offset, c.length));
+    if (run && prev?.commaAfter && c.memory === prev.memory && c.offset === runEnd + 1) {
+      prev = c;
+      runEnd = c.offset + c.length;
+      continue;
+    }
+    if (run) completa.push(Buffer.from(run.memory, run.offset, runEnd - run.offset), COMMA);
+    run = prev = c;
+    runEnd = c.offset + c.length;
   }
-  completa.unshift(quoted ? QUOTE_OPEN : OPEN);
+  if (run) completa.push(Buffer.from(run.memory, run.offset, runEnd - run.offset));
+  if (quoted) completa[0] = QUOTE_OPEN;
   completa.push(quoted ? QUOTE_CLOSE : CLOSE);
   let likes = 0;
   let dislikes = 0;

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { MemoryObjectStore, MemorySource, readCsv } from '@catia/shared';
+import { generateCatiaItems } from '../../../../scripts/lib/sample-data';
 import { loadNormalizeConfig } from '../../src/normalize/config';
 import { CSV_COLUMNS, runNormalize } from '../../src/normalize/pipeline';
 
@@ -56,6 +57,42 @@ describe('normalize golden fixtures', () => {
 });
 
 describe('normalize outputs', () => {
+  it("writes the same bytes whatever the order of a user's items in the scan (conversations joined in date order)", async () => {
+    // Generated in date order, a user's conversations are rendered one after another and handed
+    // to the CSV as one range of their slab; reversed, each is a piece of its own. Same file.
+    // (Profile and feedback order do not depend on the scan order either.)
+    const byUser = new Map<unknown, Record<string, unknown>[]>();
+    for (const item of generateCatiaItems({ users: 400, seed: 21 })) {
+      const list = byUser.get(item.PK) ?? [];
+      list.push(item);
+      byUser.set(item.PK, list);
+    }
+    const inOrder = [...byUser.values()].flat();
+    const reversed = [...byUser.values()].flatMap((list) => [...list].reverse());
+    const config = loadNormalizeConfig({ CATIA_TABLE_NAME: 't', REPORTS_BUCKET: 'b' });
+    const run = async (items: Record<string, unknown>[]) => {
+      const store = new MemoryObjectStore('b');
+      // Pieces handed over straight from a slab (1 MiB arena memory) that join conversations.
+      let joined = 0;
+      const write = store.write.bind(store);
+      store.write = async (...[key, body]: Parameters<MemoryObjectStore['write']>) => {
+        if (typeof body === 'string' || body instanceof Uint8Array) return write(key, body);
+        const parts: Uint8Array[] = [];
+        for await (const c of body as AsyncIterable<Uint8Array>) parts.push(c);
+        for (const c of parts) if (c.buffer.byteLength === 1 << 20 && Buffer.from(c).includes('}],[{')) joined++;
+        return write(key, Buffer.concat(parts));
+      };
+      const summary = await runNormalize({ source: new MemorySource(items), store, config, runDate: '2025-12-31' });
+      return { csv: (await store.readText(summary.outputKey)) as string, joined, summary };
+    };
+    const a = await run(inOrder);
+    const b = await run(reversed);
+    expect(a.summary.users).toBeGreaterThan(100);
+    expect(b.csv).toBe(a.csv);
+    expect(a.joined).toBeGreaterThan(50);
+    expect(b.joined).toBe(0);
+  });
+
   it('writes the QuickSight manifest pointing at the CSV', async () => {
     const store = new MemoryObjectStore('reports');
     const config = loadNormalizeConfig({ CATIA_TABLE_NAME: 't', REPORTS_BUCKET: 'reports' });
