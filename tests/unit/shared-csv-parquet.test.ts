@@ -265,6 +265,42 @@ describe('CSV', () => {
     expect(pieces.filter((p) => p.length < 1024 && handedOver.has(p.buffer) && p.buffer.byteLength > 8192)).toEqual([]);
   });
 
+  it('waits for a reader that is behind, and fails the writer when the reader gives up', async () => {
+    const row = (i: number) => ({ a: i, big: new EncodedCsvField([Buffer.alloc(300_000, 97)]), z: 'x' });
+    const w = new CsvStreamWriter(['a', 'big', 'z']);
+    // Nobody reads: the writer must stop after a bounded number of pieces.
+    let written = 0;
+    const writing = (async () => {
+      for (let i = 0; i < 100; i++) {
+        await w.writeRow(row(i));
+        written++;
+      }
+      await w.end();
+    })();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(written).toBeLessThan(40);
+    expect(w.stream.readableLength).toBeLessThanOrEqual(w.stream.readableHighWaterMark + 2);
+    // A reader comes: everything arrives, in order.
+    let bytes = 0;
+    for await (const c of w.stream) bytes += (c as Buffer).length;
+    await writing;
+    expect(written).toBe(100);
+    expect(bytes).toBe(w.bytes);
+    expect(bytes).toBe(
+      'a,big,z\r\n'.length + 100 * 300_000 + [...Array(100).keys()].reduce((n, i) => n + String(i).length + 5, 0),
+    );
+
+    // A reader that gives up (as a failed upload destroys its body): the waiting writer fails.
+    const v = new CsvStreamWriter(['a', 'big', 'z']);
+    const failing = (async () => {
+      for (let i = 0; i < 100; i++) await v.writeRow(row(i));
+    })();
+    await new Promise((r) => setTimeout(r, 20));
+    v.stream.destroy();
+    await expect(failing).rejects.toThrow('CSV output stream closed');
+    await expect(v.writeRow(row(0))).rejects.toThrow('CSV output stream closed');
+  });
+
   it('fails naming the first missing required column', async () => {
     const rows = async () => {
       for await (const _ of readCsv(Readable.from(['a,b\r\n1,2\r\n']), ['a', 'c'])) {
