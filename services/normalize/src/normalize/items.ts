@@ -69,38 +69,52 @@ export function readProfile(raw: unknown): Profile | undefined | 'malformed' {
 }
 
 /**
- * A conversation as the output needs it, read and rendered in one pass (no object per message),
- * so the per-user state holds one buffer per conversation:
- * - `csv`: the UTF-8 bytes of `JSON.stringify([{rol, texto, fecha}, …])` with every `"` doubled,
- *   i.e. this conversation's part of the `conversacion_completa` CSV field, ready to be written;
+ * A conversation as the output needs it, read in one pass (no object per message):
  * - `questions`: the user's trimmed, non-empty texts;
  * - `messages`: the message count; `minMs`: the earliest readable message time.
- * `fecha` is the message time as ISO-8601 UTC (the source's own text when already canonical) or null.
+ * Its messages are rendered only if the item is kept ({@link renderConversation}): a conversation
+ * outside the date window is read (its date may come from its messages) but never rendered.
  */
 export interface Conversation {
-  csv: Buffer;
-  /** Whether the memory holds a `,` right after `csv` (rendered into an arena). */
-  commaAfter: boolean;
   questions: string[];
   messages: number;
   minMs: number | undefined;
 }
 
+/**
+ * A rendered conversation: `csv` holds the UTF-8 bytes of `JSON.stringify([{rol, texto, fecha}, …])`
+ * with every `"` doubled, i.e. this conversation's part of the `conversacion_completa` CSV field,
+ * ready to be written. `fecha` is the message time as ISO-8601 UTC (the source's own text when
+ * already canonical) or null.
+ */
+export interface RenderedConversation {
+  csv: Buffer;
+  /** Whether the memory holds a `,` right after `csv` (rendered into an arena). */
+  commaAfter: boolean;
+}
+
 const USER_SENDERS = new Set(['user', 'usuario', 'human', 'citizen', 'ciudadano']);
 const BOT_SENDERS = new Set(['bot', 'assistant', 'catia', 'asistente', 'ai']);
-const EMPTY: Conversation = { csv: Buffer.from('[]'), commaAfter: false, questions: [], messages: 0, minMs: undefined };
+const EMPTY: Conversation = { questions: [], messages: 0, minMs: undefined };
+const EMPTY_RENDERED: RenderedConversation = { csv: Buffer.from('[]'), commaAfter: false };
 
-// Per-message scratch of readConversation (validated first, rendered second), reused across calls.
+// Per-message scratch of the last conversation read (validated by readConversation, rendered by
+// renderConversation), reused across calls.
 const rols: ('user' | 'bot')[] = [];
 const textos: string[] = [];
 /** Each message's time as text, or null (written as `null`). */
 const fechas: (string | null)[] = [];
+/** The conversation the scratch holds, and the most bytes its rendering takes. */
+let scratchOf: Conversation | undefined;
+let scratchWorst = 0;
 
 /**
- * The messages of a `Conversation` attribute, rendered (bytes stored in `arena` when given), or an
- * error reason. `undefined` attribute → no messages.
+ * The messages of a `Conversation` attribute, validated, or an error reason. `undefined`
+ * attribute → no messages. Render it with {@link renderConversation} before the next call.
  */
-export function readConversation(raw: unknown, arena?: ByteArena): Conversation | { error: string } {
+export function readConversation(raw: unknown): Conversation | { error: string } {
+  scratchOf = undefined;
+  textos.length = 0; // no text outlives the next call through the scratch
   if (raw === undefined || raw === null) return EMPTY;
   let v: unknown = raw;
   if (typeof raw === 'string') {
@@ -144,11 +158,25 @@ export function readConversation(raw: unknown, arena?: ByteArena): Conversation 
     fechas[i] = fecha;
     worst += MESSAGE_FRAME_BYTES + (fecha === null ? 0 : fecha.length) + worstJsonCsvBytes(texto.length);
   }
+  const conversation: Conversation = { questions, messages: n, minMs };
+  scratchOf = conversation;
+  scratchWorst = worst;
+  return conversation;
+}
+
+/**
+ * The messages of `c`, the conversation the last {@link readConversation} call returned, rendered
+ * (into `arena` when given and when it fits a slab).
+ */
+export function renderConversation(c: Conversation, arena?: ByteArena): RenderedConversation {
+  if (c.messages === 0) return EMPTY_RENDERED;
+  if (c !== scratchOf) throw new Error('renderConversation: not the conversation last read');
+  scratchOf = undefined;
   // One byte more than the rendering: the `,` written after it in the slab.
-  const inArena = !!arena?.begin(worst + 1);
-  const csv = inArena ? renderInto(arena as ByteArena, n) : Buffer.from(renderString(n), 'utf-8');
+  const inArena = !!arena?.begin(scratchWorst + 1);
+  const csv = inArena ? renderInto(arena as ByteArena, c.messages) : Buffer.from(renderString(c.messages), 'utf-8');
   textos.length = 0; // no text outlives the call through the scratch
-  return { csv, commaAfter: inArena, questions, messages: n, minMs };
+  return { csv, commaAfter: inArena };
 }
 
 /** The scratch's `n` messages as `[{rol, texto, fecha}, …]` JSON with quotes doubled, into the arena. */

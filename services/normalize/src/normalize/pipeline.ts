@@ -45,6 +45,7 @@ import {
   readConversation,
   readFeedback,
   readProfile,
+  renderConversation,
   userIdOf,
 } from './items';
 
@@ -158,7 +159,7 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
       let conversation: Conversation | undefined;
       let feedback: Feedback | undefined;
       if (kind === 'conversation') {
-        const conv = readConversation(item.Conversation, arena);
+        const conv = readConversation(item.Conversation);
         if ('error' in conv) {
           tally.reject({ PK: pk, SK: sk }, conv.error);
           continue;
@@ -212,7 +213,9 @@ export async function runNormalize(deps: NormalizeDeps): Promise<NormalizeSummar
       }
       user.items++;
       if (conversation) {
-        const { csv, commaAfter, questions, messages } = conversation;
+        // Rendered only now that it is kept: one outside the window never takes slab memory.
+        const { csv, commaAfter } = renderConversation(conversation, arena);
+        const { questions, messages } = conversation;
         user.conversations.push({
           ms,
           sk,

@@ -1,13 +1,19 @@
 import { csvField, JsonTextList, rowsToCsv, worstJsonCsvBytes } from '@catia/shared';
 import { generateCatiaItems } from '../../../../scripts/lib/sample-data';
 import { ByteArena } from '../../src/normalize/byte-arena';
-import { readConversation } from '../../src/normalize/items';
+import { readConversation, renderConversation } from '../../src/normalize/items';
+
+/** A conversation read, then rendered (into `arena` when given), as normalize keeps it. */
+const readAndRender = (raw: unknown, arena?: ByteArena) => {
+  const c = readConversation(raw);
+  return 'error' in c ? c : { ...c, ...renderConversation(c, arena) };
+};
 
 /**
  * A rendering without its separator flag, after checking the flag's promise: a `,` right after the
  * bytes in their memory (only renderings into an arena make it).
  */
-const rendering = (c: ReturnType<typeof readConversation>, viaArena: boolean) => {
+const rendering = (c: ReturnType<typeof readAndRender>, viaArena: boolean) => {
   if ('error' in c) return c;
   const { commaAfter, ...rest } = c;
   if (!viaArena) expect(commaAfter).toBe(false);
@@ -82,14 +88,14 @@ describe('conversation rendering', () => {
     const arena = new ByteArena(1 << 12);
     for (let i = 0; i < 5000; i++) {
       const conv = Array.from({ length: 1 + rnd(20) }, () => ({ from: 'user', text: '\u001f'.repeat(rnd(4)) }));
-      const fast = readConversation(conv, arena);
-      expect(rendering(fast, true)).toEqual(rendering(readConversation(conv), false));
+      const fast = readAndRender(conv, arena);
+      expect(rendering(fast, true)).toEqual(rendering(readAndRender(conv), false));
     }
   });
 
   it('writes every message time as toISOString writes it, copying canonical ones', () => {
     const fechas = (ts: unknown) => {
-      const c = readConversation([{ from: 'user', text: 'x', timestamp: ts }], new ByteArena(1 << 12));
+      const c = readAndRender([{ from: 'user', text: 'x', timestamp: ts }], new ByteArena(1 << 12));
       if ('error' in c) throw new Error(c.error);
       return (JSON.parse(c.csv.toString('utf-8').replaceAll('""', '"')) as { fecha: string | null }[])[0]?.fecha;
     };
@@ -111,8 +117,8 @@ describe('conversation rendering', () => {
     convs.push([{ from: 'bot', text: randomText(), timestamp: 1_756_684_800 }]);
     let viaArena = 0;
     for (const c of convs) {
-      const plain = readConversation(c);
-      const fast = readConversation(c, arena);
+      const plain = readAndRender(c);
+      const fast = readAndRender(c, arena);
       expect(rendering(fast, true)).toEqual(rendering(plain, false));
       if (Array.isArray(c) && 'csv' in fast) {
         const back = JSON.parse(fast.csv.toString('utf-8').replaceAll('""', '"')) as { texto: string }[];
@@ -122,5 +128,14 @@ describe('conversation rendering', () => {
     }
     expect(convs.length).toBeGreaterThan(500);
     expect(viaArena).toBeGreaterThan(500);
+  });
+
+  it('renders only the conversation last read, once', () => {
+    const a = readConversation([{ from: 'user', text: 'uno' }]);
+    const b = readConversation([{ from: 'bot', text: 'dos' }]);
+    if ('error' in a || 'error' in b) throw new Error('unreadable');
+    expect(() => renderConversation(a)).toThrow('not the conversation last read');
+    expect(renderConversation(b).csv.toString()).toBe('[{""rol"":""bot"",""texto"":""dos"",""fecha"":null}]');
+    expect(() => renderConversation(b)).toThrow('not the conversation last read');
   });
 });
