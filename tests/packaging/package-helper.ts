@@ -3,7 +3,7 @@
  * CloudFormation. Each (service, stage) is packaged once per test run, all in parallel.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, readStageEnv } from '../../scripts/lib/stage-env';
@@ -18,10 +18,12 @@ export const SLS_TIMEOUT_MS = 300_000;
  * runner alive.
  */
 export function runSls(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
+  // The esbuild plugin's work folders go to a temporary directory of this call, removed at exit.
+  const tmp = mkdtempSync(join(tmpdir(), 'sls-tmp-'));
+  return new Promise<string>((resolve, reject) => {
     const child = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'sls'), args, {
       cwd,
-      env,
+      env: { ...env, TMPDIR: tmp },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -53,7 +55,7 @@ export function runSls(args: string[], cwd: string, env: NodeJS.ProcessEnv): Pro
       if (code === 0) resolve(output);
       else reject(new Error(`sls ${args.join(' ')} (in ${cwd}) failed (${signal ?? code}):\n${output}`));
     });
-  });
+  }).finally(() => rmSync(tmp, { recursive: true, force: true }));
 }
 export const SERVICES = ['normalize', 'transform', 'tokens'] as const;
 export const STAGES = ['test', 'prod'] as const;
@@ -81,13 +83,17 @@ export async function packageService(
   service: Service,
   stage: Stage,
   env = slsEnv(stage),
-): Promise<{ dir: string; template: Template }> {
+): Promise<{ template: Template }> {
   const dir = mkdtempSync(join(tmpdir(), `pkg-${service}-${stage}-`));
-  await runSls(['package', '--stage', stage, '--package', dir], join(REPO_ROOT, 'services', service), env);
-  const template = JSON.parse(
-    readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf-8'),
-  ) as Template;
-  return { dir, template };
+  try {
+    await runSls(['package', '--stage', stage, '--package', dir], join(REPO_ROOT, 'services', service), env);
+    const template = JSON.parse(
+      readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf-8'),
+    ) as Template;
+    return { template };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function packageAll(): Promise<Record<`${Service}-${Stage}`, Template>> {
