@@ -254,13 +254,18 @@ async function main(): Promise<void> {
         run('o200k_base', await createTokenCounter('o200k_base'), workers),
       );
       await workers.close();
-      if (many.extra.tokens !== b.tokens || one.extra.tokens !== b.tokens) {
+      // The bound again, right after: this VM's speed drifts within minutes, so the stage is
+      // compared with the mean of the tokenizer timed just before and just after it.
+      const after = await tokenizerThroughput('o200k_base', rec.texts);
+      if (many.extra.tokens !== b.tokens || one.extra.tokens !== b.tokens || after.tokens !== b.tokens) {
         throw new Error(
           `token totals differ: 1 thread ${one.extra.tokens}, ${threads} threads ${many.extra.tokens}, bound ${b.tokens}`,
         );
       }
-      many.extra.tokenizerOnlyMs = Math.round(b.ms);
-      many.extra.ratioToTokenizer = +(b.ms / many.ms).toFixed(2);
+      const boundMs = (b.ms + after.ms) / 2;
+      many.extra.tokenizerOnlyMs = Math.round(boundMs);
+      many.extra.tokenizerBeforeAfterMs = `${Math.round(b.ms)}/${Math.round(after.ms)}`;
+      many.extra.ratioToTokenizer = +(boundMs / many.ms).toFixed(2);
       many.extra.threads = `main + ${workers.size} token worker${workers.size > 1 ? 's' : ''}`;
       many.extra.bound = `≥ 0.80 of tokenizer (stage: ${threads} threads; tokenizer: 1)`;
       out.push(many);
