@@ -301,6 +301,20 @@ describe('CSV', () => {
     await expect(v.writeRow(row(0))).rejects.toThrow('CSV output stream closed');
   });
 
+  it('reads a body written in small chunks back in pieces of ~256 KB, byte for byte (in-memory store)', async () => {
+    const chunks = Array.from({ length: 3000 }, (_, i) => Buffer.alloc(1 + ((i * 7919) % 700), 97 + (i % 26)));
+    chunks.splice(1500, 0, Buffer.alloc(300_000, 122)); // a large one in the middle stays as it is
+    const store = new MemoryObjectStore('b');
+    await store.write('k', Readable.from(chunks));
+    const pieces: Buffer[] = [];
+    for await (const p of (await store.read('k')) as Readable) pieces.push(p as Buffer);
+    expect(Buffer.concat(pieces).equals(Buffer.concat(chunks))).toBe(true);
+    expect(pieces.length).toBeLessThan(10);
+    // Short pieces: only the last and the one before the large chunk.
+    expect(pieces.filter((p) => p.length < 256 * 1024).length).toBeLessThanOrEqual(2);
+    expect(pieces.some((p) => p.length === 300_000)).toBe(true);
+  });
+
   it('fails naming the first missing required column', async () => {
     const rows = async () => {
       for await (const _ of readCsv(Readable.from(['a,b\r\n1,2\r\n']), ['a', 'c'])) {
