@@ -74,24 +74,34 @@ export function canonicalUtcMs(v: string): number | undefined {
   const sec = digit(v, 17) * 10 + digit(v, 18);
   const frac = n === 24 ? digit(v, 20) * 100 + digit(v, 21) * 10 + digit(v, 22) : 0;
   // NaN fails every comparison below.
-  if (!(y >= 1000 && mo >= 1 && mo <= 12 && d >= 1 && h <= 23 && mi <= 59 && sec <= 59 && frac >= 0)) return undefined;
-  const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (!(d <= (DAYS_IN_MONTH[mo - 1] as number) + (leap ? 1 : 0))) return undefined;
-  return civilUtcMs(y, mo, d) + h * 3_600_000 + mi * 60_000 + sec * 1000 + frac;
+  // NaN fails every comparison below.
+  if (!(y >= 1000 && h <= 23 && mi <= 59 && sec <= 59 && frac >= 0)) return undefined;
+  const day = civilDay(y, mo, d);
+  return day === undefined ? undefined : day * DAY_MS + h * 3_600_000 + mi * 60_000 + sec * 1000 + frac;
+}
+
+/** Days since 1970-01-01 of a `YYYY-MM-DD` date, or undefined if it is not one (or not a real day). */
+export function epochDayOf(s: string): number | undefined {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
+  const y = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
+  return civilDay(y, digit(s, 5) * 10 + digit(s, 6), digit(s, 8) * 10 + digit(s, 9));
 }
 
 /**
- * Epoch ms of midnight UTC of a valid proleptic Gregorian date (year ≥ 0), as `Date.UTC` gives it
- * (Hinnant's days-from-civil): arithmetic instead of a runtime call, once per message on normalize's
- * hot path.
+ * Days since 1970-01-01 of a day of the proleptic Gregorian calendar (year ≥ 0), or undefined if
+ * there is no such day (NaN fields included): Hinnant's days-from-civil, the arithmetic `Date.UTC`
+ * does, without a runtime call (once per message on normalize's hot path).
  */
-function civilUtcMs(y: number, mo: number, d: number): number {
+function civilDay(y: number, mo: number, d: number): number | undefined {
+  if (!(y >= 0 && mo >= 1 && mo <= 12 && d >= 1)) return undefined;
+  const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (!(d <= (DAYS_IN_MONTH[mo - 1] as number) + (leap ? 1 : 0))) return undefined;
   const yy = mo <= 2 ? y - 1 : y;
   const era = Math.floor(yy / 400);
   const yoe = yy - era * 400;
   const doy = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return (era * 146_097 + doe - 719_468) * DAY_MS;
+  return era * 146_097 + doe - 719_468;
 }
 
 const DAY_MS = 86_400_000;

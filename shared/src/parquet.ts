@@ -12,6 +12,7 @@
 import { isUtf8 } from 'node:buffer';
 import { PassThrough } from 'node:stream';
 import { setImmediate } from 'node:timers/promises';
+import { epochDayOf } from './dates';
 import {
   ByteBuffer,
   CompactWriter,
@@ -384,35 +385,6 @@ function compareBytes(x: Uint8Array, a: number, aLen: number, y: Uint8Array, b: 
   return aLen - bLen;
 }
 
-const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
-
-/** Days since 1970-01-01 of a `YYYY-MM-DD` date, or undefined if it is not one (or not a real day). */
-function epochDay(s: string): number | undefined {
-  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
-  let y = 0;
-  for (let i = 0; i < 4; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return undefined;
-    y = y * 10 + d;
-  }
-  const m1 = s.charCodeAt(5) - 48;
-  const m2 = s.charCodeAt(6) - 48;
-  const d1 = s.charCodeAt(8) - 48;
-  const d2 = s.charCodeAt(9) - 48;
-  if (m1 < 0 || m1 > 9 || m2 < 0 || m2 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return undefined;
-  const m = m1 * 10 + m2;
-  const d = d1 * 10 + d2;
-  if (m < 1 || m > 12 || d < 1) return undefined;
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  const monthDays = m === 2 ? (leap ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
-  if (d > monthDays) return undefined;
-  // Days from 1970-01-01 to January 1st of y (proleptic Gregorian), then into the year.
-  const py = y - 1;
-  const daysToYear =
-    365 * (y - 1970) + (Math.floor(py / 4) - 492) - (Math.floor(py / 100) - 19) + (Math.floor(py / 400) - 4);
-  return daysToYear + DAYS_BEFORE_MONTH[m - 1]! + (leap && m > 2 ? 1 : 0) + d - 1;
-}
-
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -446,7 +418,7 @@ function checkValue(leaf: Leaf, v: unknown): unknown {
       break;
     case K_DATE:
       if (typeof v === 'string') {
-        const day = epochDay(v);
+        const day = epochDayOf(v);
         if (day !== undefined) return day;
       }
       throw new TypeError(`column ${leaf.name}: not a YYYY-MM-DD date (${typeof v})`);

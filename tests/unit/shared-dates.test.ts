@@ -1,4 +1,4 @@
-import { bogotaDay, formatIsoUtc, formatUtcSeconds, inDayWindow, toEpochMs } from '@catia/shared';
+import { bogotaDay, epochDayOf, formatIsoUtc, formatUtcSeconds, inDayWindow, toEpochMs } from '@catia/shared';
 
 describe('dates', () => {
   it('reads ISO strings, millisecond and second epochs to the same instant', () => {
@@ -36,6 +36,26 @@ describe('dates', () => {
     }
     for (const s of samples) expect([s, toEpochMs(s)]).toEqual([s, toEpochMs(` ${s}`)]);
     expect(samples.filter((s) => toEpochMs(s) !== undefined).length).toBeGreaterThan(2_000);
+  });
+
+  it('counts the days of a YYYY-MM-DD date since 1970 as Date.UTC does, and only for real days', () => {
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    let real = 0;
+    for (const y of [0, 1, 99, 400, 1600, 1900, 1969, 1970, 2000, 2024, 2025, 2100, 2400, 9999]) {
+      for (let m = 0; m <= 13; m++) {
+        for (let d = 0; d <= 32; d++) {
+          const s = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+          const utc = new Date(0);
+          utc.setUTCFullYear(y, m - 1, d);
+          const isReal = m >= 1 && m <= 12 && utc.getUTCMonth() === m - 1 && utc.getUTCDate() === d;
+          expect([s, epochDayOf(s)]).toEqual([s, isReal ? Math.floor(utc.getTime() / 86_400_000) : undefined]);
+          if (isReal) real++;
+        }
+      }
+    }
+    expect(real).toBe(14 * 365 + 6); // leap years among them: 0, 400, 1600, 2000, 2024, 2400 (not 1900, 2100)
+    for (const s of ['2025-1-01', '2025/01/01', '20x5-01-01', '2025-01-0a', ' 2025-01-01'])
+      expect(epochDayOf(s)).toBeUndefined();
   });
 
   it('returns undefined for values that are not times', () => {
