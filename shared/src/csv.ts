@@ -183,7 +183,7 @@ export class CsvStreamWriter {
 
   /** Flush the last rows and end the stream. */
   async end(): Promise<void> {
-    this.handOver();
+    this.sendPending();
     if (this.mustWait) await this.drained();
     this.stream.push(null);
   }
@@ -244,8 +244,7 @@ export class CsvStreamWriter {
    */
   private encoded(p: Buffer): void {
     if (p.length >= OWN_CHUNK_BYTES) {
-      if (this.pos > this.start) this.send(this.chunk.subarray(this.start, this.pos));
-      this.start = this.pos;
+      this.sendPending();
       this.send(p);
       return;
     }
@@ -254,20 +253,22 @@ export class CsvStreamWriter {
     this.pos += p.length;
   }
 
-  /** Make room for `n` more bytes, handing the current chunk over if they would not fit. */
+  /**
+   * Make room for `n` more bytes: when they would not fit, what the chunk holds is sent and a new
+   * chunk started (the stream keeps what it was given).
+   */
   private room(n: number): void {
     if (this.pos + n <= this.chunk.length) return;
-    this.handOver();
-    if (n > this.chunk.length) this.chunk = Buffer.allocUnsafe(n);
-  }
-
-  /** Send what the chunk holds and start a new one (the stream keeps what it was given). */
-  private handOver(): void {
-    if (this.pos === 0) return;
-    if (this.pos > this.start) this.send(this.chunk.subarray(this.start, this.pos));
-    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.sendPending();
+    this.chunk = Buffer.allocUnsafe(Math.max(n, CHUNK_BYTES));
     this.pos = 0;
     this.start = 0;
+  }
+
+  /** Send the part of the chunk written since the last hand-over; the chunk is filled on after it. */
+  private sendPending(): void {
+    if (this.pos > this.start) this.send(this.chunk.subarray(this.start, this.pos));
+    this.start = this.pos;
   }
 
   private send(bytes: Buffer): void {

@@ -80,7 +80,7 @@ interface Dated {
 interface UserState {
   profile?: Profile;
   profileOrder?: Dated;
-  /** In-window conversations, already rendered (see {@link Conversation}). */
+  /** In-window conversations, already rendered (see {@link HeldConversation}). */
   conversations: HeldConversation[];
   feedback: (Dated & { fb: Feedback })[];
   /** Items attached to this user, to be written or filtered when the user is finalised. */
@@ -341,9 +341,8 @@ function userRow(
   // output to hand on without copying.
   const completa: Buffer[] = [OPEN];
   let quoted = u.conversations.length > 1;
-  let run: HeldConversation | undefined; // the first conversation of the current range
-  let prev: HeldConversation | undefined; // its last
-  let runEnd = 0;
+  let prev: HeldConversation | undefined; // the last conversation of the current range
+  let runStart = 0; // where the range starts in prev's memory
   for (let ci = 0; ci < u.conversations.length; ci++) {
     const c = u.conversations[ci] as HeldConversation;
     if (c.ms !== undefined) {
@@ -353,16 +352,15 @@ function userRow(
     mensajes += c.messages;
     if (c.messages) quoted = true;
     for (const q of c.questions) preguntas.push(q);
-    if (run && prev?.commaAfter && c.memory === prev.memory && c.offset === runEnd + 1) {
+    if (prev?.commaAfter && c.memory === prev.memory && c.offset === prev.offset + prev.length + 1) {
       prev = c;
-      runEnd = c.offset + c.length;
       continue;
     }
-    if (run) completa.push(Buffer.from(run.memory, run.offset, runEnd - run.offset), COMMA);
-    run = prev = c;
-    runEnd = c.offset + c.length;
+    if (prev) completa.push(rangeTo(prev, runStart), COMMA);
+    prev = c;
+    runStart = c.offset;
   }
-  if (run) completa.push(Buffer.from(run.memory, run.offset, runEnd - run.offset));
+  if (prev) completa.push(rangeTo(prev, runStart));
   if (quoted) completa[0] = QUOTE_OPEN;
   completa.push(quoted ? QUOTE_CLOSE : CLOSE);
   let likes = 0;
@@ -392,6 +390,10 @@ function userRow(
     conversacion_completa: new EncodedCsvField(completa),
   };
 }
+
+/** The bytes from `start` in `last`'s memory to the end of `last`: a range of joined conversations. */
+const rangeTo = (last: HeldConversation, start: number) =>
+  Buffer.from(last.memory, start, last.offset + last.length - start);
 
 const COMMA = Buffer.from(',');
 const OPEN = Buffer.from('[');
