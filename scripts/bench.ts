@@ -19,6 +19,7 @@ const ROOT = join(__dirname, '..');
 const ALL_STAGES = [
   'normalize-core',
   'parquet',
+  'parquet-330k',
   'transform-core',
   'archival-core',
   'consolidated-core',
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
             '--expose-gc',
             // Core stages hold their whole input in memory (by design: input in memory → output bytes);
             // a larger heap keeps the collector from dominating what is measured.
-            ...(stage.endsWith('-core') || stage === 'parquet' ? ['--max-old-space-size=8192'] : []),
+            ...(stage.endsWith('-core') || stage.startsWith('parquet') ? ['--max-old-space-size=8192'] : []),
             worker,
             stage,
             s,

@@ -34,9 +34,10 @@ export async function writeWithOwnWriter(
   return store.sizes.get('data.parquet') ?? 0;
 }
 
-/** `rows` `times` over, as one input (a production-sized file from the bench's rows). */
-export function* repeated(rows: readonly BenchRow[], times: number): Generator<BenchRow> {
-  for (let t = 0; t < times; t++) yield* rows;
+/** The first `count` rows of `rows` over and over, as one input (a production-sized file from the bench's rows). */
+export function* cycled(rows: readonly BenchRow[], count: number): Generator<BenchRow> {
+  if (rows.length === 0) return;
+  for (let i = 0; i < count; i++) yield rows[i % rows.length]!;
 }
 
 export async function writeWithHyparquet(columns: readonly ParquetColumn[], rows: BenchRow[]): Promise<number> {
