@@ -8,7 +8,6 @@
  * bench keeps as the reference (`npm run bench`), and the tests check byte-equality with it.
  */
 import { Readable } from 'node:stream';
-import { encodeUtf8 } from './parquet-encoding';
 
 /**
  * A field already in its CSV form (quoted and escaped exactly as {@link csvField} would write it),
@@ -115,6 +114,46 @@ export function csvField(v: string | number | null | undefined): string {
 }
 
 const CHUNK_BYTES = 256 * 1024;
+/**
+ * Writes the UTF-8 bytes of `s` into `bytes` at `at` (room for `3 * s.length` bytes is the caller's
+ * to make); returns how many were written. Byte for byte what `Buffer#write` writes, a lone
+ * surrogate included (as U+FFFD); meant for the CSV writer's short strings, where a call into the
+ * native encoder costs more than this loop.
+ */
+export function encodeUtf8(s: string, bytes: Uint8Array, at: number): number {
+  const n = s.length;
+  let p = at;
+  for (let i = 0; i < n; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      bytes[p++] = c;
+      continue;
+    }
+    if (c < 0x800) {
+      bytes[p++] = 0xc0 | (c >> 6);
+      bytes[p++] = 0x80 | (c & 0x3f);
+      continue;
+    }
+    if ((c & 0xf800) === 0xd800) {
+      const next = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+      if (c < 0xdc00 && (next & 0xfc00) === 0xdc00) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+        bytes[p++] = 0xf0 | (c >> 18);
+        bytes[p++] = 0x80 | ((c >> 12) & 0x3f);
+        bytes[p++] = 0x80 | ((c >> 6) & 0x3f);
+        bytes[p++] = 0x80 | (c & 0x3f);
+        i++;
+        continue;
+      }
+      c = 0xfffd; // a lone surrogate
+    }
+    bytes[p++] = 0xe0 | (c >> 12);
+    bytes[p++] = 0x80 | ((c >> 6) & 0x3f);
+    bytes[p++] = 0x80 | (c & 0x3f);
+  }
+  return p - at;
+}
+
 /** Encoded pieces at least this large are handed over as chunks of their own instead of copied. */
 const OWN_CHUNK_BYTES = 1024;
 /** Strings up to this many UTF-16 units are encoded in JavaScript (cheaper than a native call). */

@@ -1,6 +1,6 @@
-import { encodeUtf8 } from '@catia/shared/parquet-encoding';
+import { encodeUtf8 } from '@catia/shared/csv';
 
-/** What `Buffer#write` (the native encoder the writer uses for long strings) writes. */
+/** What `Buffer#write` (the native encoder the CSV writer uses for long strings) writes. */
 function native(s: string): Buffer {
   const out = Buffer.alloc(s.length * 3);
   return out.subarray(0, out.write(s, 0));
