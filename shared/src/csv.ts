@@ -113,7 +113,6 @@ export function csvField(v: string | number | null | undefined): string {
   return NEEDS_QUOTES.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-const CHUNK_BYTES = 256 * 1024;
 /**
  * Writes the UTF-8 bytes of `s` into `bytes` at `at` (room for `3 * s.length` bytes is the caller's
  * to make); returns how many were written. Byte for byte what `Buffer#write` writes, a lone
@@ -154,6 +153,7 @@ export function encodeUtf8(s: string, bytes: Uint8Array, at: number): number {
   return p - at;
 }
 
+const CHUNK_BYTES = 256 * 1024;
 /** Encoded pieces at least this large are handed over as chunks of their own instead of copied. */
 const OWN_CHUNK_BYTES = 1024;
 /** Strings up to this many UTF-16 units are encoded in JavaScript (cheaper than a native call). */
