@@ -170,6 +170,32 @@ describe('CSV', () => {
     }
   });
 
+  it('finds every quote whatever its offset from the 4-byte steps of the scan, in one piece and in chunks of 1–9 bytes', async () => {
+    // Quoted text is scanned 4 bytes at a time between quotes: put a lone quote, a doubled quote
+    // and a field end at every offset from the field's start and from each chunk's start.
+    const rows: Array<Record<string, string>> = [];
+    for (let lead = 0; lead < 8; lead++) {
+      for (let gap = 0; gap < 10; gap++) {
+        const texto = `${'á'.repeat(lead)}"${'b'.repeat(gap)}""${'c'.repeat((lead + gap) % 5)}`;
+        rows.push({ id: `${lead}-${gap}`, texto, fin: 'x'.repeat(gap % 4) });
+      }
+    }
+    const bytes = Buffer.from(await rowsToCsv(['id', 'texto', 'fin'], rows));
+    for (let size = 0; size < 10; size++) {
+      const chunks: Buffer[] = [];
+      if (size === 0) chunks.push(bytes);
+      else for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+      const back: Array<Record<string, string>> = [];
+      for await (const r of readCsv(Readable.from(chunks))) back.push(r);
+      expect(back).toEqual(rows);
+      const raws: string[] = [];
+      for await (const { raw } of readCsvWithRaw(Readable.from(chunks), ['texto'], 'texto')) {
+        raws.push(Buffer.from(raw).toString('utf-8'));
+      }
+      expect(raws).toEqual(rows.map((r) => r.texto));
+    }
+  });
+
   it('gives an empty raw value for a record without that field, and needs the raw column to be required', async () => {
     const back: Array<[Record<string, string>, number]> = [];
     for await (const { row, raw } of readCsvWithRaw(
