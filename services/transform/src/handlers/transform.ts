@@ -24,14 +24,23 @@ function coldStart(): Handler {
   const retries = new RetryCounter();
   const store = new S3ObjectStore(createS3Client(config, retries), config.REPORTS_BUCKET);
   // Started at cold start; a transient S3 fault is retried on the next event, a bad setting is not.
+  // The three parts at once: the workers (token counting in other threads, when the function has
+  // more than one processor) load their encoding while this thread loads its own and reads the
+  // prices. If one part fails, workers already started are stopped.
   const prepare = () => {
     const workerCount = defaultWorkerCount();
-    const p = (async () => ({
-      prices: await loadPrices(store, config),
-      countTokens: await createTokenCounter(config.TRANSFORM_TOKENIZER),
-      // Token counting in other threads, when the function has more than one processor.
-      workers: workerCount > 0 ? await TokenWorkers.start(config.TRANSFORM_TOKENIZER, workerCount) : undefined,
-    }))();
+    const p = (async () => {
+      const [workers, countTokens, prices] = await Promise.allSettled([
+        workerCount > 0 ? TokenWorkers.start(config.TRANSFORM_TOKENIZER, workerCount) : undefined,
+        createTokenCounter(config.TRANSFORM_TOKENIZER),
+        loadPrices(store, config),
+      ]);
+      if (prices.status === 'rejected' || countTokens.status === 'rejected' || workers.status === 'rejected') {
+        if (workers.status === 'fulfilled') await workers.value?.close();
+        throw ([prices, countTokens, workers].find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
+      }
+      return { prices: prices.value, countTokens: countTokens.value, workers: workers.value };
+    })();
     p.catch(() => undefined);
     return p;
   };

@@ -134,6 +134,33 @@ describe('transform handler on the embedded S3', () => {
     expect(() => loadHandler({ REPORTS_BUCKET: '' })).toThrow('REPORTS_BUCKET');
   });
 
+  it('stops the token workers it started when another part of the cold start fails', async () => {
+    // The workers, the encoding and the prices are prepared at once: a price table that cannot be
+    // read must not leave worker threads (each holding an encoding) behind.
+    const bucket = await createTestBucket();
+    const saved = { ...process.env };
+    Object.assign(process.env, { REPORTS_BUCKET: bucket, PRICE_TABLE_KEY: 'config/missing.json' });
+    try {
+      let handler: HandlerModule['handler'] | undefined;
+      let start: jest.SpyInstance | undefined;
+      let close: jest.SpyInstance | undefined;
+      jest.isolateModules(() => {
+        const { TokenWorkers } = require('../../src/transform/workers') as typeof import('../../src/transform/workers');
+        start = jest.spyOn(TokenWorkers, 'start');
+        close = jest.spyOn(TokenWorkers.prototype, 'close');
+        handler = (require('../../src/handlers/transform') as HandlerModule).handler;
+      });
+      await expect((handler as HandlerModule['handler'])({})).rejects.toMatchObject({
+        name: 'ConfigError',
+        message: expect.stringContaining('PRICE_TABLE_KEY'),
+      });
+      const started = (start as jest.SpyInstance).mock.results.filter((r) => r.type === 'return').length;
+      expect((close as jest.SpyInstance).mock.calls.length).toBe(started);
+    } finally {
+      process.env = saved;
+    }
+  }, 30_000);
+
   it('fails every invoke naming CATIA_MODEL_ID when the user price table lacks the model', async () => {
     const bucket = await createTestBucket();
     const store = new S3ObjectStore(createS3Client(testSettings()), bucket);
