@@ -2,7 +2,7 @@
  * Typing one normalize CSV row: dates, integers, string lists, the feedback label and the
  * conversations (parsed once, then used for token counts). Errors say which column, never text.
  */
-import { toEpochMs } from '@catia/shared';
+import { epochDayOf, toEpochMs } from '@catia/shared';
 
 export interface Turn {
   rol: 'user' | 'bot';
@@ -31,28 +31,14 @@ export interface TypedRow {
 
 export class RowTypeError extends Error {}
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 // Nine digits always fit the INT32 columns; a larger count is not a count normalize can write.
 const INT = /^\d{1,9}$/;
 
-/** Verdicts of {@link isDay} already reached (a CSV holds a few hundred distinct days). */
-const dayVerdicts = new Map<string, boolean>();
-
-/** `YYYY-MM-DD` naming a real calendar day. */
-function isDay(v: string): boolean {
-  let ok = dayVerdicts.get(v);
-  if (ok === undefined) {
-    ok = DAY.test(v) && toEpochMs(v) !== undefined;
-    if (dayVerdicts.size > 10_000) dayVerdicts.clear();
-    dayVerdicts.set(v, ok);
-  }
-  return ok;
-}
-
+/** A `YYYY-MM-DD` naming a real calendar day: the rule the Parquet writer's DATE column applies. */
 function date(row: Record<string, string>, col: string): string | null {
   const v = (row[col] ?? '').trim();
   if (!v) return null;
-  if (!isDay(v)) throw new RowTypeError(`${col} is not a date`);
+  if (epochDayOf(v) === undefined) throw new RowTypeError(`${col} is not a date`);
   return v;
 }
 
