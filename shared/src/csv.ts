@@ -343,8 +343,8 @@ export class CsvStreamWriter {
  * 3–4× slower on the normalize output): a quoted field is undoubled (its text between quotes
  * checked and copied 4 bytes at a time) and decoded once, so a kilobytes-long JSON column never
  * becomes a chain of string pieces to flatten, and no field keeps a whole decoded chunk alive in
- * memory. Text chunks are encoded to UTF-8 first (a lone
- * surrogate, which no byte input can hold, reads as U+FFFD).
+ * memory. Text chunks are encoded to UTF-8 first (a lone surrogate, which no byte input can hold,
+ * reads as U+FFFD).
  */
 export async function* parseCsvRecords(
   input: AsyncIterable<Buffer | string>,
@@ -455,7 +455,10 @@ function toScratch(b: Buffer, from: number, to: number, room: number): void {
   b.copy(scratch, 0, from, to);
 }
 
-/** One record from `b` (`view` is a DataView of it) at `i`; `undefined` when the bytes end before the record does (unless `final`). */
+/**
+ * One record from `b` (`view`: a DataView of it) at `i`; `undefined` when the bytes end before the
+ * record does (unless `final`).
+ */
 function parseRecord(
   b: Buffer,
   view: DataView,

@@ -74,7 +74,6 @@ export function canonicalUtcMs(v: string): number | undefined {
   const sec = digit(v, 17) * 10 + digit(v, 18);
   const frac = n === 24 ? digit(v, 20) * 100 + digit(v, 21) * 10 + digit(v, 22) : 0;
   // NaN fails every comparison below.
-  // NaN fails every comparison below.
   if (!(y >= 1000 && h <= 23 && mi <= 59 && sec <= 59 && frac >= 0)) return undefined;
   const day = civilDay(y, mo, d);
   return day === undefined ? undefined : day * DAY_MS + h * 3_600_000 + mi * 60_000 + sec * 1000 + frac;

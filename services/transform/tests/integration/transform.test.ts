@@ -3,13 +3,17 @@ import { createTestBucket, testSettings } from '../../../../tests/helpers/aws';
 
 type HandlerModule = typeof import('../../src/handlers/transform');
 
-/** Import the handler module fresh (its configuration is read at module load) with `env` set. */
-function loadHandler(env: Record<string, string | undefined>): HandlerModule {
+/**
+ * Import the handler module fresh (its configuration is read at module load) with `env` set;
+ * `before` runs first in the same module registry (to spy on a module the handler uses).
+ */
+function loadHandler(env: Record<string, string | undefined>, before?: () => void): HandlerModule {
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
     let mod: HandlerModule | undefined;
     jest.isolateModules(() => {
+      before?.();
       mod = require('../../src/handlers/transform') as HandlerModule;
     });
     return mod as HandlerModule;
@@ -138,27 +142,19 @@ describe('transform handler on the embedded S3', () => {
     // The workers, the encoding and the prices are prepared at once: a price table that cannot be
     // read must not leave worker threads (each holding an encoding) behind.
     const bucket = await createTestBucket();
-    const saved = { ...process.env };
-    Object.assign(process.env, { REPORTS_BUCKET: bucket, PRICE_TABLE_KEY: 'config/missing.json' });
-    try {
-      let handler: HandlerModule['handler'] | undefined;
-      let start: jest.SpyInstance | undefined;
-      let close: jest.SpyInstance | undefined;
-      jest.isolateModules(() => {
-        const { TokenWorkers } = require('../../src/transform/workers') as typeof import('../../src/transform/workers');
-        start = jest.spyOn(TokenWorkers, 'start');
-        close = jest.spyOn(TokenWorkers.prototype, 'close');
-        handler = (require('../../src/handlers/transform') as HandlerModule).handler;
-      });
-      await expect((handler as HandlerModule['handler'])({})).rejects.toMatchObject({
-        name: 'ConfigError',
-        message: expect.stringContaining('PRICE_TABLE_KEY'),
-      });
-      const started = (start as jest.SpyInstance).mock.results.filter((r) => r.type === 'return').length;
-      expect((close as jest.SpyInstance).mock.calls.length).toBe(started);
-    } finally {
-      process.env = saved;
-    }
+    let start: jest.SpyInstance | undefined;
+    let close: jest.SpyInstance | undefined;
+    const { handler } = loadHandler({ REPORTS_BUCKET: bucket, PRICE_TABLE_KEY: 'config/missing.json' }, () => {
+      const { TokenWorkers } = require('../../src/transform/workers') as typeof import('../../src/transform/workers');
+      start = jest.spyOn(TokenWorkers, 'start');
+      close = jest.spyOn(TokenWorkers.prototype, 'close');
+    });
+    await expect(handler({})).rejects.toMatchObject({
+      name: 'ConfigError',
+      message: expect.stringContaining('PRICE_TABLE_KEY'),
+    });
+    const started = (start as jest.SpyInstance).mock.results.filter((r) => r.type === 'return').length;
+    expect((close as jest.SpyInstance).mock.calls.length).toBe(started);
   }, 30_000);
 
   it('fails every invoke naming CATIA_MODEL_ID when the user price table lacks the model', async () => {
